@@ -1,0 +1,98 @@
+"""Parameter validation shared by every public function.
+
+All checks raise ``TypeError`` for a value of the wrong kind and ``ValueError`` for a value
+outside its domain; both messages name the parameter, the value and the allowed range.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import mpmath
+import numpy as np
+
+__all__ = [
+    "real_scalar",
+    "positive",
+    "nonnegative",
+    "nonnegative_int",
+    "positive_int",
+    "dps_value",
+    "real_array",
+    "choice",
+]
+
+
+def real_scalar(name: str, value: Any) -> float:
+    """Return ``value`` as a finite float, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(
+        value, (numbers.Real, mpmath.mpf, np.floating, np.integer)
+    ):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    x = float(value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return x
+
+
+def positive(name: str, value: Any) -> float:
+    """Finite real > 0."""
+    x = real_scalar(name, value)
+    if x <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return x
+
+
+def nonnegative(name: str, value: Any) -> float:
+    """Finite real >= 0."""
+    x = real_scalar(name, value)
+    if x < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return x
+
+
+def nonnegative_int(name: str, value: Any) -> int:
+    """Integer >= 0 (bool rejected)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must be >= 0, got {value!r}")
+    return int(value)
+
+
+def positive_int(name: str, value: Any) -> int:
+    """Integer >= 1 (bool rejected)."""
+    k = nonnegative_int(name, value)
+    if k < 1:
+        raise ValueError(f"{name} must be >= 1, got {value!r}")
+    return k
+
+
+def dps_value(dps: Any) -> int | None:
+    """``None`` (float64 path) or a positive number of decimal digits."""
+    if dps is None:
+        return None
+    return positive_int("dps", dps)
+
+
+def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array of finite reals (>= ``lower`` if given)."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be real numbers, got {value!r}") from None
+    if np.iscomplexobj(value):
+        raise TypeError(f"{name} must be real numbers, got {value!r}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if lower is not None and np.any(arr < lower):
+        raise ValueError(f"{name} must be >= {lower}, got {value!r}")
+    return arr
+
+
+def choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
+    """One of a fixed set of strings."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    return value

@@ -1,0 +1,46 @@
+"""Shared output helpers for the CLI: aligned tables, JSON, number formatting."""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import mpmath
+
+
+def fmt_number(x: Any, dps: int | None = None) -> Any:
+    """JSON-ready number: float for the float64 path, decimal string of ``dps`` digits else.
+
+    Infinities and NaN become the strings ``"inf"``, ``"-inf"``, ``"nan"``.
+    """
+    if dps is not None:
+        if isinstance(x, (mpmath.mpf, int, float)):
+            return mpmath.nstr(mpmath.mpf(x), dps, strip_zeros=False)
+        return str(x)
+    if isinstance(x, (mpmath.mpf,)):
+        x = float(x)
+    if isinstance(x, float) and not math.isfinite(x):
+        return "nan" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    return x
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print an aligned plain-text table (numbers formatted with 12 significant digits)."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.12g}"
+        if isinstance(v, mpmath.mpf):
+            return mpmath.nstr(v, 20)
+        return str(v)
+
+    text = [[cell(v) for v in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in text)) if text else len(h) for i, h in enumerate(headers)]
+    print("  ".join(h.rjust(w) for h, w in zip(headers, widths)))
+    for r in text:
+        print("  ".join(c.rjust(w) for c, w in zip(r, widths)))
+
+
+def print_json(obj: Any) -> None:
+    print(json.dumps(obj, indent=2))
