@@ -101,7 +101,7 @@ def _lam_input(lam: Any) -> Any:
             raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
         return lam
     if isinstance(lam, (Fraction, mpmath.mpf)):
-        if not (mpmath.isfinite(mpmath.mpf(lam)) and lam > 0):
+        if not (mpmath.isfinite(_to_mpf(lam)) and lam > 0):
             raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
         return lam
     _validate.positive("lam", lam)
@@ -264,7 +264,8 @@ class MarchenkoPastur:
                 out = self._cdf_continuous_mp(xm, p) + (p["atom"] if xm >= 0 else 0)
             with mpmath.workdps(dps):
                 return +out
-        x = _validate.real_array("x", x)
+        x_in = _validate.real_array("x", x)
+        x = np.atleast_1d(x_in)
         lam, sq = self.lam, self._sqrt
         u = np.clip((x - self.lower) / (4 * sq), 0.0, 1.0)
         phi = 2 * np.arcsin(np.sqrt(u))
@@ -280,8 +281,7 @@ class MarchenkoPastur:
                 val[near] = [float(self._cdf_continuous_mp(mpmath.mpf(float(xi)), p)) for xi in x[near]]
         val = np.where(x >= self.upper, min(1.0, 1.0 / lam), np.where(x <= self.lower, 0.0, val))
         val = val + np.where(x >= 0, self.atom, 0.0)
-        val = np.clip(val, 0.0, 1.0)
-        return _unwrap(val)
+        return _unwrap(np.clip(val, 0.0, 1.0).reshape(x_in.shape))
 
     def rvs(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
         """Independent draws from the law, atom included.
@@ -335,7 +335,8 @@ class MarchenkoPastur:
             else:
                 exact_lam = sympy.Rational(str(lam))
             return sympy.nsimplify(narayana_moment(k, sympy.Rational(exact_lam)))
-        return float(narayana_moment(k, Fraction(self._lam) if isinstance(self._lam, str) else self.lam))
+        exact = isinstance(self._lam, (str, Fraction))
+        return float(narayana_moment(k, Fraction(self._lam) if exact else self.lam))
 
     def stieltjes(self, z: Any, dps: int | None = None) -> Any:
         """Stieltjes transform ``m(z) = E[1/(ν − z)]`` (atom included).
