@@ -60,6 +60,8 @@ LN10 = math.log(10.0)
 #: admissible interval counts: multiples of 4 (so halves are nested and even), ~6% apart
 NODE_COUNTS = np.unique(4 * np.ceil(np.geomspace(2, 2**23, 260) / 4).astype(np.int64))
 MAX_NODES = 1 << 23
+#: sentinel for "more nodes than MAX_NODES"
+TOO_MANY = -1
 #: cap of the nested (uncertified-majorant) mp rule: beyond it the integrand is not smooth
 MAX_NESTED_NODES = 1 << 16
 _Y = np.geomspace(1e-7, 30.0, 240)
@@ -111,18 +113,22 @@ class Majorant:
         return out
 
 
-def node_count(majorant: Majorant, nepers: np.ndarray | float) -> np.ndarray:
+def node_count(majorant: Majorant, nepers: np.ndarray | float, strict: bool = True) -> np.ndarray:
     """Smallest admissible ``n`` whose strip bound is below ``e^{−nepers}`` (per κ).
 
     Uses ``4M(y)/(e^{2ny} − 1) ≤ 8 M(y) e^{−2ny}`` for ``e^{2ny} ≥ 2`` and minimises over y.
+    Counts above ``MAX_NODES`` raise :class:`QuadratureError`, or with ``strict=False`` are
+    returned as ``TOO_MANY``.
     """
     logm = majorant(_Y)
     need = (np.atleast_1d(nepers)[:, None] + math.log(8.0) + logm) / (2 * _Y[None, :])
     need = np.maximum(need, math.log(2.0) / (2 * _Y[None, :]))
     n = np.ceil(np.nanmin(need, axis=1)) + 2
-    if np.any(~np.isfinite(n)) or np.any(n > MAX_NODES):
+    too_many = ~np.isfinite(n) | (n > NODE_COUNTS[-1])
+    if strict and np.any(too_many):
         raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes")
-    return NODE_COUNTS[np.searchsorted(NODE_COUNTS, n)]
+    out = NODE_COUNTS[np.searchsorted(NODE_COUNTS, np.where(too_many, 0, n))]
+    return np.where(too_many, TOO_MANY, out)
 
 
 def error_bound(majorant: Majorant, n: int) -> float:
