@@ -651,28 +651,29 @@ _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
 @lru_cache(maxsize=128)
-def _count_table(lam: float, power: int | None) -> np.ndarray:
-    """Float64 node counts on the grid ``_TABLE_X`` (κ for form (A), s for form (B))."""
+def _count_table(lam: float, power: int | None, factor: int = 1) -> np.ndarray:
+    """Float64 node counts on the grid ``_TABLE_X`` (κ for form (A), s for form (B)), for
+    ``factor`` times the float64 digits (2 when a nested half must also be accurate)."""
     if power is None:
         x = np.maximum(_TABLE_X, 1e-300)
-        return node_count(Majorant(lam, np.zeros_like(x), None, x), _F64_DIGITS * LN10 + 3.0, strict=False)
-    return node_count(Majorant(lam, _TABLE_X, power), _f64_nepers(_TABLE_X), strict=False)
+        return node_count(Majorant(lam, np.zeros_like(x), None, x), factor * _F64_DIGITS * LN10 + 3.0, strict=False)
+    return node_count(Majorant(lam, _TABLE_X, power), factor * _f64_nepers(_TABLE_X), strict=False)
 
 
-def _tabulated_counts(lam: float, power: int | None, x: np.ndarray) -> np.ndarray:
+def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1) -> np.ndarray:
     """Node counts for many κ (or s) at once: the count at the next grid point up.
 
     The a priori count is non-decreasing in κ (and in s for form (B)), so the next grid
     point's count is sufficient; the table is computed once per (λ, power).
     """
-    table = _count_table(lam, power)
+    table = _count_table(lam, power, factor)
     idx = np.minimum(np.searchsorted(_TABLE_X, x), len(_TABLE_X) - 1)
     beyond = x > _TABLE_X[-1]
     if np.any(beyond):
         if power is None:
             raise QuadratureError("s beyond 1e10 is not supported by the subtracted form")
         n = table[idx].copy()
-        n[beyond] = node_count(Majorant(lam, x[beyond], power), _f64_nepers(x[beyond]))
+        n[beyond] = node_count(Majorant(lam, x[beyond], power), factor * _f64_nepers(x[beyond]))
     else:
         n = table[idx]
     if np.any(n == TOO_MANY):
@@ -720,7 +721,7 @@ def _expect_float(lam: float, kappa: np.ndarray, weight: Callable[[np.ndarray], 
     the rule and its nested half agree to 1e-8 relative for every κ (so the finer rule, with
     geometric convergence, is good to ~1e-16)."""
     nepers = _f64_nepers(kappa) + 7.0
-    n = _tabulated_counts(lam, 0, kappa)
+    n = _tabulated_counts(lam, 0, kappa, factor=2)
     for _ in range(14):
         full = rule_float(kappa, weight, n, nepers, edge)
         half = rule_float(kappa, weight, n // 2, nepers, edge)
