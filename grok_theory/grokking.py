@@ -29,7 +29,7 @@ from grok_theory.model import TeacherStudent, loss_at_accuracy
 
 __all__ = ["crossing_time", "grokking_time", "GrokkingTime", "phase_diagram", "PhaseDiagram", "d_out_max", "threshold"]
 
-GRID_PER_DECADE = 24
+GRID_PER_DECADE = 8
 T_MIN, T_MAX = 1e-3, 1e13
 _CRITERIA = ("loss", "accuracy")
 

@@ -647,6 +647,7 @@ def _f64_nepers(kappa: np.ndarray) -> np.ndarray:
     return _F64_DIGITS * LN10 + 1.5 * np.log1p(kappa) + 3.0
 
 
+_COARSE_COUNTS = np.array(sorted({c * 2**k for k in range(2, 24) for c in (2, 3)}), dtype=np.int64)
 _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
@@ -678,7 +679,8 @@ def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int 
         n = table[idx]
     if np.any(n == TOO_MANY):
         raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes at lam={lam}")
-    return n
+    # coarsen to {2^k, 3·2^(k−1)}: at most 1.5× the nodes, but few distinct node sets per call
+    return _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, n)]
 
 
 def _unwrap(arr: np.ndarray) -> Any:

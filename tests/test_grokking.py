@@ -90,3 +90,28 @@ def test_error_table_claims_recomputed():
     m = TeacherStudent(0.5, weight_decay=1e-6)
     assert A.levi2024_eq16_gen_floor(1e-6, 0.5) / m.gen_loss_limit() == pytest.approx(2.0, rel=1e-4)
     assert A.levi2024_eq16_gen_floor_corrected(1e-6, 0.5) / m.gen_loss_limit() == pytest.approx(1.0, rel=1e-4)
+
+
+def test_phase_diagram_cells_equal_direct_calls():
+    from grok_theory.grokking import phase_diagram
+
+    lams, wds = np.array([0.3, 0.9]), np.array([1e-5, 3e-2])
+    pd = phase_diagram(("lam", lams), ("weight_decay", wds), eps=1e-3)
+    assert pd.delta.shape == (2, 2)
+    for i, lam in enumerate(lams):
+        for j, wd in enumerate(wds):
+            g = grokking_time(TeacherStudent(lam, weight_decay=wd), 1e-3)
+            assert pd.delta[i, j] == (g.delta if math.isfinite(g.delta) else math.inf)
+    assert pd.no_grokking[1, 1]  # λ = 0.9, γ = 0.03: floor above eps/4
+    with pytest.raises(ValueError, match="axis"):
+        phase_diagram(("lr", [0.1]), ("lam", [0.5]))
+
+
+def test_d_out_max_is_the_argmax():
+    from grok_theory.grokking import d_out_max
+
+    d_best, delta_best = d_out_max(0.9, 0.01)
+    deltas = [grokking_time(TeacherStudent(0.9, d_out=d), 0.01, criterion="accuracy").delta for d in range(1, 3 * d_best + 3)]
+    assert delta_best == pytest.approx(max(deltas))
+    assert int(np.argmax(deltas)) + 1 == d_best
+    assert d_best > 1  # the maximum is interior (Levi Fig. 2)

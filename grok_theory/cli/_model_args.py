@@ -1,0 +1,26 @@
+"""Flags shared by the commands that build a TeacherStudent (one spelling everywhere)."""
+from __future__ import annotations
+
+import argparse
+
+from grok_theory.model import TeacherStudent
+
+
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model")
+    g.add_argument("--lam", type=float, required=True, help="ratio d_in/N_tr (> 0)")
+    g.add_argument("--d-out", type=int, default=1, help="output dimension (default 1)")
+    g.add_argument("--lr", type=float, default=0.01, help="learning rate eta (default 0.01)")
+    g.add_argument("--weight-decay", type=float, default=0.0, help="weight decay gamma (default 0)")
+    g.add_argument("--init-scale", type=float, default=1.0, help="student initialisation scale alpha (default 1)")
+    g.add_argument("--teacher-scale", type=float, default=1.0, help="teacher scale (default 1)")
+    g.add_argument("--label-noise", type=float, default=0.0, help="std of Gaussian training-label noise (default 0)")
+    g.add_argument("--dynamics", choices=("flow", "gd"), default="flow", help="gradient flow or discrete GD")
+    g.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath); default float64")
+    g.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def model_from_args(args: argparse.Namespace) -> TeacherStudent:
+    return TeacherStudent(args.lam, d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay,
+                          init_scale=args.init_scale, teacher_scale=args.teacher_scale,
+                          label_noise=args.label_noise, dynamics=args.dynamics)
