@@ -54,12 +54,16 @@ __all__ = [
     "nested_rule_mp",
     "NODE_COUNTS",
     "MAX_NODES",
+    "MAX_EVALUATED",
 ]
 
 LN10 = math.log(10.0)
 #: admissible interval counts: multiples of 4 (so halves are nested and even), ~6% apart
-NODE_COUNTS = np.unique(4 * np.ceil(np.geomspace(2, 2**23, 260) / 4).astype(np.int64))
-MAX_NODES = 1 << 23
+NODE_COUNTS = np.unique(4 * np.ceil(np.geomspace(2, 2**40, 480) / 4).astype(np.int64))
+#: largest interval count n (only the nodes inside the late-time peak are ever evaluated)
+MAX_NODES = 1 << 40
+#: largest number of nodes one rule may evaluate
+MAX_EVALUATED = 1 << 22
 #: sentinel for "more nodes than MAX_NODES"
 TOO_MANY = -1
 #: cap of the nested (uncertified-majorant) mp rule: beyond it the integrand is not smooth
@@ -177,6 +181,8 @@ def rule_float(
     """
     out = np.empty(kappa.shape, dtype=float)
     counts = evaluated_nodes(n, kappa, nepers)
+    if np.any(counts > MAX_EVALUATED):
+        raise QuadratureError(f"the angle rule would evaluate more than {MAX_EVALUATED} nodes")
     for nn in np.unique(n):
         rows = np.flatnonzero(n == nn)
         count = int(counts[rows].max())

@@ -38,6 +38,7 @@ import sympy
 from grok_theory import _validate
 from grok_theory.angle_rule import (
     LN10,
+    MAX_EVALUATED,
     MAX_NODES,
     NODE_COUNTS,
     TOO_MANY,
@@ -463,6 +464,70 @@ class MarchenkoPastur:
             out[rows] = vals.sum(axis=1) * (2.0 / nn)  # the integrand vanishes at both ends
         return out
 
+    def _expect_direct_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
+        """E[f e^{−sν}] by form (A) with the late-time peak resolved (float64, vectorised in s)."""
+        lower, c = self.lower, 4 * self._sqrt
+
+        def weight(u: np.ndarray) -> np.ndarray:
+            nu = lower + c * u
+            vals = np.asarray(f(nu), dtype=float)
+            if vals.shape != nu.shape:
+                raise ValueError(f"f must be vectorised: f(array of shape {nu.shape}) returned shape {vals.shape}")
+            return vals * (4 * u * (1 - u)) / nu
+
+        f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0]) if (self.atom > 0 or lower == 0) else 0.0
+        scaled = _expect_float(self.lam, 2 * self._sqrt * s, weight, f0 if lower == 0 else 0.0)
+        atom_term = self.atom * f0
+        hi, lo = _two_product(s, lower)
+        lo = lo + s * self._lower_lo
+        if log:
+            if np.any(scaled < 0) or atom_term < 0:
+                raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
+            with np.errstate(divide="ignore"):
+                out = (np.log(scaled) - lo) - hi
+            return np.logaddexp(math.log(atom_term), out) if atom_term > 0 else out
+        return scaled * np.exp(-lo) * np.exp(-hi) + atom_term
+
+    def _expect_subtracted_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
+        """E[f e^{−sν}] by the subtracted form, for small s near λ = 1 (float64, nested doubling).
+
+        With b = f(λ₋)e^{−sλ₋} the continuous edge value and E_sc[1/ν] = 1 − atom,
+        E = atom·f(0) + (1 − atom)·b + (2/π)∫(f(ν)e^{−sν} − b)/ν sin²θ dθ. The integrand's pole
+        at ν = 0 has residue f(0)·1 − b = O(λ₋) (tiny near λ = 1), so no pole resolution is
+        needed; the cancellation between the terms is measured and capped at 4 digits.
+        """
+        lower, c, atom = self.lower, 4 * self._sqrt, self.atom
+        f_atom = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0]) if atom > 0 else 0.0
+        f_edge = float(np.asarray(f(np.full(1, lower)), dtype=float).ravel()[0])
+        out = np.empty_like(s)
+        for i, si in enumerate(s):
+            b = f_edge * math.exp(-si * lower)
+            n = int(_tabulated_counts(self.lam, None, np.array([max(si, 1e-300)]), factor=2)[0])
+            while n <= MAX_EVALUATED:
+                u = np.sin(np.arange(1, n) * (np.pi / (2 * n))) ** 2
+                nu = lower + c * u
+                vals = (np.asarray(f(nu), dtype=float) * np.exp(-si * nu) - b) / nu * (4 * u * (1 - u))
+                full, half = vals.sum() * 2.0 / n, vals[1::2].sum() * 4.0 / n
+                value = atom * f_atom + (1 - atom) * b + full
+                if abs(full - half) <= 1e-8 * max(abs(value), 1e-300):
+                    break
+                n *= 2
+            else:
+                raise QuadratureError(f"E[f] did not converge near lam={self.lam} (subtracted form, s={si})")
+            terms = np.abs(vals).sum() * 2.0 / n + abs(atom * f_atom) + abs((1 - atom) * b)
+            if terms > 1e4 * abs(value):  # more than 4 of float64's 16 digits cancelled
+                raise QuadratureError(
+                    f"E[f e^(-s nu)] at lam={self.lam}, s={si} cancels {np.log10(terms / abs(value)):.1f} digits "
+                    "in float64 near lam = 1; use dps="
+                )
+            out[i] = value
+        if log:
+            if np.any(out < 0):
+                raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
+            with np.errstate(divide="ignore"):
+                return np.log(out)
+        return out
+
     def _laplace(self, s: Any, power: int, dps: int | None, log: bool) -> Any:
         if dps is not None:
             return self._laplace_mp(s, power, dps, log)
@@ -476,6 +541,17 @@ class MarchenkoPastur:
             sub = self._subtracted_float(flat[small])
             out[small] = np.log1p(sub) if log else 1.0 + sub
         big = ~small
+        if np.any(big) and power == 0:
+            try:
+                self._scaled_direct_float(flat[big], 0)
+            except QuadratureError:  # near λ = 1: entries the direct form cannot afford use form (B)
+                ones = np.ones_like
+                for i in np.flatnonzero(big):
+                    try:
+                        self._scaled_direct_float(flat[i : i + 1], 0)
+                    except QuadratureError:
+                        out[i] = self._expect_subtracted_float(ones, flat[i : i + 1], log)[0]
+                        big[i] = False
         if np.any(big):
             scaled = self._scaled_direct_float(flat[big], power)
             hi, lo = _two_product(flat[big], self.lower)
@@ -591,29 +667,17 @@ class MarchenkoPastur:
         if dps is None:
             s_arr = _validate.real_array("s", s, lower=0.0)
             flat = np.atleast_1d(s_arr).ravel()
-            lower, c = self.lower, 4 * self._sqrt
-
-            def weight(u: np.ndarray) -> np.ndarray:
-                nu = lower + c * u
-                vals = np.asarray(f(nu), dtype=float)
-                if vals.shape != nu.shape:
-                    raise ValueError(f"f must be vectorised: f(array of shape {nu.shape}) returned shape {vals.shape}")
-                return vals * (4 * u * (1 - u)) / nu
-
-            f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0]) if (self.atom > 0 or lower == 0) else 0.0
-            scaled = _expect_float(self.lam, 2 * self._sqrt * flat, weight, f0 if lower == 0 else 0.0)
-            atom_term = self.atom * f0
-            hi, lo = _two_product(flat, lower)
-            lo = lo + flat * self._lower_lo
-            if log:
-                if np.any(scaled < 0) or atom_term < 0:
-                    raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
-                with np.errstate(divide="ignore"):
-                    out = (np.log(scaled) - lo) - hi
-                if atom_term > 0:
-                    out = np.logaddexp(math.log(atom_term), out)
-            else:
-                out = scaled * np.exp(-lo) * np.exp(-hi) + atom_term
+            try:
+                out = self._expect_direct_float(f, flat, log)
+            except QuadratureError:
+                # near λ = 1 the pole of 1/ν costs O(1/|ln λ|) nodes: entries the direct form
+                # cannot afford use the pole-free form (B), whose cancellation is measured
+                out = np.empty_like(flat)
+                for i, si in enumerate(flat):
+                    try:
+                        out[i] = self._expect_direct_float(f, flat[i : i + 1], log)[0]
+                    except QuadratureError:
+                        out[i] = self._expect_subtracted_float(f, flat[i : i + 1], log)[0]
             return _unwrap(out.reshape(s_arr.shape))
         _scalar_mp("s", s)
         with mpmath.workdps(dps + _GUARD):
@@ -647,7 +711,7 @@ def _f64_nepers(kappa: np.ndarray) -> np.ndarray:
     return _F64_DIGITS * LN10 + 1.5 * np.log1p(kappa) + 3.0
 
 
-_COARSE_COUNTS = np.array(sorted({c * 2**k for k in range(2, 24) for c in (2, 3)}), dtype=np.int64)
+_COARSE_COUNTS = np.array(sorted({c * 2**k for k in range(2, 41) for c in (2, 3)}), dtype=np.int64)
 _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
