@@ -1,0 +1,204 @@
+"""Finite simulations of the linear teacher–student model trained by real full-batch GD.
+
+The third leg of the verification triangle: sample X, T, S_0 and label noise exactly as the
+theory assumes (THEORY.md §1), train by full-batch gradient descent, and record the empirical
+losses and accuracies. Two methods must agree:
+
+* ``method="spectral"``: one eigendecomposition Σ_tr = V diag(ν) Vᵀ per seed; in the eigenbasis
+  every mode obeys D_{t+1} = ρ D_t + c(E − gτT) with ρ = 1 − c(ν+g), solved in closed form,
+  D_t = ρ^t D_0 + c·(1 − ρ^t)/(1 − ρ)·(E − gτT), for all record times at once (exact GD, not
+  the flow approximation);
+* ``method="loop"``: literal GD iterations S ← S − η[(2/d_out)Xᵀ(XS − Y)/N + (γ/d_out)S].
+
+Seed → stream: ``numpy.random.default_rng(seed)`` draws, in order, X (N_tr × d_in), T, S_0
+(d_in × d_out), the label noise Ξ (N_tr × d_out) and the test inputs (N_test × d_in).
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grok_theory import _validate
+
+__all__ = ["SimulationResult", "simulate_linear"]
+
+_CONVENTIONS = ("mean", "total")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Recorded curves; every array has shape (n_seeds, n_times).
+
+    ``gen_loss`` is ‖S − τT‖²/d_out (exact population loss), ``gen_loss_test`` its estimate on
+    ``n_test`` fresh clean samples; ``train_loss`` uses the (noisy) training labels.
+    """
+
+    t: np.ndarray
+    seeds: tuple[int, ...]
+    params: dict
+    train_loss: np.ndarray
+    gen_loss: np.ndarray
+    gen_loss_test: np.ndarray
+    train_accuracy: np.ndarray
+    test_accuracy: np.ndarray
+    weight_norm: np.ndarray
+
+    def mean(self, name: str) -> np.ndarray:
+        return getattr(self, name).mean(axis=0)
+
+    def sem(self, name: str) -> np.ndarray:
+        """Standard error of the seed mean (ddof = 1)."""
+        x = getattr(self, name)
+        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0]) if x.shape[0] > 1 else np.full(x.shape[1], np.nan)
+
+
+class _Progress:
+    """A minimal stderr progress bar, shown only for runs longer than ``after`` seconds."""
+
+    def __init__(self, total: int, enabled: bool | None, after: float = 3.0) -> None:
+        self.total, self.enabled, self.after = total, enabled, after
+        self.start, self.done = time.perf_counter(), 0
+
+    def step(self) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        if self.enabled is False or (self.enabled is None and elapsed < self.after):
+            return
+        frac = self.done / self.total
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\rsimulate [{bar:<30}] {self.done}/{self.total} seeds {elapsed:6.1f}s")
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _sample(rng: np.random.Generator, d_in: int, n_train: int, d_out: int, n_test: int) -> tuple[np.ndarray, ...]:
+    x = rng.standard_normal((n_train, d_in))
+    sd = 1 / math.sqrt(2 * d_in * d_out)
+    teacher = rng.standard_normal((d_in, d_out)) * sd
+    student0 = rng.standard_normal((d_in, d_out)) * sd
+    noise = rng.standard_normal((n_train, d_out))
+    x_test = rng.standard_normal((n_test, d_in))
+    return x, teacher, student0, noise, x_test
+
+
+def _accuracy(sq_err: np.ndarray, eps: float, d_out: int, convention: str) -> np.ndarray:
+    """Fraction of samples with (per-output mean or total) squared error below eps; axis −1 = samples."""
+    per = sq_err / d_out if convention == "mean" else sq_err
+    return (per < eps).mean(axis=-1)
+
+
+def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = None, d_out: int = 1,
+                    lr: float = 0.01, weight_decay: float = 0.0, init_scale: float = 1.0, teacher_scale: float = 1.0,
+                    label_noise: float = 0.0, t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-3,
+                    n_test: int = 1000, method: str = "spectral", convention: str = "mean",
+                    progress: bool | None = None) -> SimulationResult:
+    """Train the linear teacher–student model by full-batch GD and record curves at steps ``t``.
+
+    Parameters
+    ----------
+    d_in : int
+        Input dimension.
+    lam, n_train : exactly one of them
+        λ = d_in/N_tr (N_tr = round(d_in/λ)) or N_tr itself.
+    d_out, lr, weight_decay, init_scale, teacher_scale, label_noise
+        As in :class:`grok_theory.model.TeacherStudent`.
+    t : array_like of int ≥ 0
+        Record times (GD steps).
+    seeds : iterable of int
+        One independent data set and initialisation per seed.
+    eps : float
+        Accuracy threshold; ``convention`` as in :func:`grok_theory.model.accuracy_from_loss`.
+    n_test : int
+        Fresh clean samples for the test loss and test accuracy.
+    method : {"spectral", "loop"}
+    progress : bool or None
+        Progress bar on stderr (None: only for runs longer than 3 s).
+    """
+    d_in = _validate.positive_int("d_in", d_in)
+    if (lam is None) == (n_train is None):
+        raise ValueError("give exactly one of lam and n_train")
+    n_train = max(1, round(d_in / _validate.positive("lam", lam))) if lam is not None else _validate.positive_int("n_train", n_train)
+    d_out = _validate.positive_int("d_out", d_out)
+    lr = _validate.positive("lr", lr)
+    wd = _validate.nonnegative("weight_decay", weight_decay)
+    alpha = _validate.nonnegative("init_scale", init_scale)
+    tau = _validate.nonnegative("teacher_scale", teacher_scale)
+    sigma = _validate.nonnegative("label_noise", label_noise)
+    eps = _validate.positive("eps", eps)
+    n_test = _validate.positive_int("n_test", n_test)
+    _validate.choice("method", method, ("spectral", "loop"))
+    _validate.choice("convention", convention, _CONVENTIONS)
+    times = _validate.real_array("t", t, lower=0.0).ravel()
+    if np.any(times != np.round(times)):
+        raise ValueError(f"t must be whole GD steps, got {t!r}")
+    times = times.astype(np.int64)
+    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    c, g = 2 * lr / d_out, wd / 2
+
+    shape = (len(seeds), len(times))
+    out = {k: np.empty(shape) for k in ("train_loss", "gen_loss", "gen_loss_test", "train_accuracy", "test_accuracy", "weight_norm")}
+    bar = _Progress(len(seeds), progress)
+    for i, seed in enumerate(seeds):
+        x, teacher, student0, noise, x_test = _sample(np.random.default_rng(seed), d_in, n_train, d_out, n_test)
+        teacher, student, noise = tau * teacher, alpha * student0, sigma * noise
+        y = x @ teacher + noise
+        if method == "spectral":
+            d_t = _spectral_path(x, teacher, student - teacher, noise, times, c, g)
+        else:
+            d_t = _loop_path(x, y, teacher, student, times, lr, wd, d_out)
+        s_t = d_t + teacher
+        resid = np.einsum("ij,tjk->tik", x, d_t) - noise  # (T, N, d_out): Sᵀx − y on training data
+        test_err = np.einsum("ij,tjk->tik", x_test, d_t)
+        out["train_loss"][i] = (resid**2).sum(axis=(1, 2)) / (n_train * d_out)
+        out["gen_loss"][i] = (d_t**2).sum(axis=(1, 2)) / d_out
+        out["gen_loss_test"][i] = (test_err**2).sum(axis=(1, 2)) / (n_test * d_out)
+        out["train_accuracy"][i] = _accuracy((resid**2).sum(axis=2), eps, d_out, convention)
+        out["test_accuracy"][i] = _accuracy((test_err**2).sum(axis=2), eps, d_out, convention)
+        out["weight_norm"][i] = (s_t**2).sum(axis=(1, 2))
+        bar.step()
+    params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_out=d_out, lr=lr, weight_decay=wd,
+                  init_scale=alpha, teacher_scale=tau, label_noise=sigma, eps=eps, n_test=n_test, method=method,
+                  convention=convention)
+    return SimulationResult(t=times, seeds=seeds, params=params, **out)
+
+
+def _spectral_path(x: np.ndarray, teacher: np.ndarray, d0: np.ndarray, noise: np.ndarray, times: np.ndarray,
+                   c: float, g: float) -> np.ndarray:
+    """D_t at all record times, exact discrete GD through one eigendecomposition of Σ_tr."""
+    n = x.shape[0]
+    nu, v = np.linalg.eigh(x.T @ x / n)
+    nu = np.clip(nu, 0.0, None)  # round-off can make null eigenvalues slightly negative
+    a = c * (nu + g)  # 1 − ρ
+    if np.any(a >= 2):
+        raise ValueError(f"GD is unstable for this sample: lr too large (max c(nu+g) = {a.max():.3g} >= 2)")
+    drive = v.T @ (x.T @ noise / n - g * teacher)  # E − gτT in the eigenbasis (teacher already scaled)
+    d0e = v.T @ d0
+    log_rho = np.log1p(-a)  # (d_in,)
+    tt = times[:, None].astype(float)
+    rho_t = np.exp(tt * log_rho)  # (T, d_in)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        geom = np.where(a > 0, -np.expm1(tt * log_rho) / np.where(a > 0, a, 1.0), tt)  # (1 − ρ^t)/(1 − ρ)
+    d_eig = rho_t[:, :, None] * d0e[None] + (c * geom)[:, :, None] * drive[None]
+    return np.einsum("ij,tjk->tik", v, d_eig)
+
+
+def _loop_path(x: np.ndarray, y: np.ndarray, teacher: np.ndarray, student: np.ndarray, times: np.ndarray,
+               lr: float, wd: float, d_out: int) -> np.ndarray:
+    """D_t at the record times by literal full-batch GD iterations (the reference)."""
+    n = x.shape[0]
+    order = np.argsort(times)
+    out = np.empty((len(times),) + student.shape)
+    s, step = student.copy(), 0
+    for idx in order:
+        while step < times[idx]:
+            grad = (2 / d_out) * (x.T @ (x @ s - y)) / n + (wd / d_out) * s
+            s -= lr * grad
+            step += 1
+        out[idx] = s - teacher
+    return out
