@@ -15,22 +15,15 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 
 import mpmath
 import numpy as np
 
+from _timing import median_time
+
 from grok_theory import MarchenkoPastur
 
 
-def median_time(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def naive_quad(lam: str, s: str, dps: int):

@@ -8,10 +8,9 @@ and a single crossing_time call for reference.
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
-
 import numpy as np
+
+from _timing import median_time
 
 from grok_theory.grokking import crossing_time, phase_diagram
 from grok_theory.model import TeacherStudent
@@ -23,19 +22,11 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     m = TeacherStudent(0.7, weight_decay=1e-4)
-    times = []
-    for _ in range(20):
-        t0 = time.perf_counter()
-        crossing_time(m, "gen", 1e-3)
-        times.append(time.perf_counter() - t0)
-    print(f"one crossing_time (lam=0.7, weight_decay=1e-4): median {statistics.median(times)*1e3:.1f} ms")
-    runs = []
-    for _ in range(args.repeat):
-        t0 = time.perf_counter()
-        pd = phase_diagram(("lam", np.linspace(0.05, 0.95, args.n)), ("weight_decay", np.geomspace(1e-6, 1e-2, args.n)), eps=1e-3)
-        runs.append(time.perf_counter() - t0)
-    print(f"phase_diagram {args.n}x{args.n} (lam x weight_decay): median {statistics.median(runs):.1f} s over {args.repeat} run(s); "
-          f"{int(pd.no_grokking.sum())} no-grokking cells")
+    one = median_time(lambda: crossing_time(m, "gen", 1e-3), 20)
+    print(f"one crossing_time (lam=0.7, weight_decay=1e-4): median {one*1e3:.1f} ms")
+    grid = (("lam", np.linspace(0.05, 0.95, args.n)), ("weight_decay", np.geomspace(1e-6, 1e-2, args.n)))
+    total = median_time(lambda: phase_diagram(*grid, eps=1e-3), args.repeat)
+    print(f"phase_diagram {args.n}x{args.n} (lam x weight_decay): median {total:.1f} s over {args.repeat} run(s)")
 
 
 if __name__ == "__main__":

@@ -8,30 +8,23 @@ linearly to 1e5 (its cost per step is constant).
 """
 from __future__ import annotations
 
-import statistics
-import time
 
 import numpy as np
+
+from _timing import median_time
 
 from grok_theory.simulate import simulate_linear
 
 
-def med(fn, repeat: int) -> float:
-    ts = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
 
 
 def main() -> None:
     d_in, lam = 1000, 0.9
     t = np.linspace(0, 100_000, 200).astype(int)  # 200 distinct record times
-    spectral = med(lambda: simulate_linear(d_in, lam=lam, t=t, seeds=[0], n_test=1000), 5)
+    spectral = median_time(lambda: simulate_linear(d_in, lam=lam, t=t, seeds=[0], n_test=1000), 5)
     x = np.random.default_rng(0).standard_normal((round(d_in / lam), d_in))
-    eig = med(lambda: np.linalg.eigh(x.T @ x / x.shape[0]), 5)
-    loop_2000 = med(lambda: simulate_linear(d_in, lam=lam, t=[0, 2000], seeds=[0], n_test=1000, method="loop"), 3)
+    eig = median_time(lambda: np.linalg.eigh(x.T @ x / x.shape[0]), 5)
+    loop_2000 = median_time(lambda: simulate_linear(d_in, lam=lam, t=[0, 2000], seeds=[0], n_test=1000, method="loop"), 3)
     loop = loop_2000 * (1e5 / 2000)
     print(f"spectral, 1e5 steps, {len(t)} record times: median {spectral:.3f} s")
     print(f"one eigendecomposition (Gram + eigh): median {eig:.3f} s")

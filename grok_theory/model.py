@@ -66,7 +66,7 @@ def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mea
         with mpmath.workdps(dps):
             return +out
     L = np.asarray(loss, dtype=float)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # a subnormal loss gives x = inf, accuracy 1
         x = np.where(L > 0, scale * eps / (2 * np.where(L > 0, L, 1.0)), np.inf)
     out = special.gammainc(d_out / 2, x)
     return float(out) if out.ndim == 0 else out

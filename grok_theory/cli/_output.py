@@ -44,3 +44,20 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
 
 def print_json(obj: Any) -> None:
     print(json.dumps(obj, indent=2))
+
+
+def number_arguments(name: str, values: Sequence[str], dps: int | None) -> list[Any]:
+    """Validate numeric command-line strings: floats on the float64 path, the exact strings with ``--dps``.
+
+    Raises ValueError naming the flag for anything that is not a finite real number.
+    """
+    out = []
+    for v in values:
+        try:
+            x = float(v)
+        except ValueError:
+            raise ValueError(f"{name} must be a real number, got {v!r}") from None
+        if not math.isfinite(x):
+            raise ValueError(f"{name} must be finite, got {v!r}")
+        out.append(v if dps is not None else x)
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
-from grok_theory.cli._output import fmt_number, print_json, print_table
+from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
 
 EXAMPLES = """examples:
   grok-theory curves --lam 0.9 --t 0 100 1e3 1e4 1e5
@@ -29,12 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
     rows = []
-    for t in args.t:
-        try:
-            tv = float(t)
-        except ValueError:
-            raise ValueError(f"t must be a number, got {t!r}") from None
-        arg = t if args.dps else tv
+    for t, arg in zip(args.t, number_arguments("t", args.t, args.dps)):
         rows.append({
             "t": t,
             "train_loss": model.train_loss(arg, dps=args.dps),

@@ -5,7 +5,7 @@ import argparse
 import math
 import time
 
-from grok_theory.cli._output import fmt_number, print_json, print_table
+from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
 from grok_theory.mp_law import MarchenkoPastur
 
 EXAMPLES = """examples:
@@ -37,18 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     mp = MarchenkoPastur(args.lam)
     rows = []
-    for s in args.s:
-        try:
-            s_val = float(s)
-        except ValueError:
-            raise ValueError(f"s must be a real number, got {s!r}") from None
+    fn = mp.log_laplace if args.log else mp.laplace
+    for s, arg in zip(args.s, number_arguments("s", args.s, args.dps)):
         start = time.perf_counter()
-        if args.dps is None:
-            fn = mp.log_laplace if args.log else mp.laplace
-            value = float(fn(s_val, power=args.power))
-        else:
-            fn = mp.log_laplace if args.log else mp.laplace
-            value = fn(s, power=args.power, dps=args.dps)
+        value = fn(arg, power=args.power, dps=args.dps)
         rows.append((s, value, (time.perf_counter() - start) * 1e3))
     label = f"log E[nu^{args.power} e^(-s nu)]" if args.log else f"E[nu^{args.power} e^(-s nu)]"
     if args.json:
