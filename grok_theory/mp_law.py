@@ -451,10 +451,14 @@ class MarchenkoPastur:
         weight = self._weight(power, self.lower, 4 * self._sqrt)
         return rule_float(kappa, weight, n, tail, self._edge(power))
 
-    def _subtracted_float(self, s: np.ndarray) -> np.ndarray:
-        """``E[e^{−sν}] − 1`` by the pole-free form (B), float64, vectorised over s."""
-        out = np.empty_like(s)
-        n = _tabulated_counts(self.lam, None, s)
+    def _subtracted_float(self, s: np.ndarray, factor: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """``E[e^{−sν}] − 1`` by the pole-free form (B), float64, vectorised over s.
+
+        Returns the value and the sum of the terms' magnitudes (the scale of the cancellation).
+        ``factor`` multiplies the digits the node count aims at (2 where digits will cancel).
+        """
+        out, mag = np.empty_like(s), np.empty_like(s)
+        n = _tabulated_counts(self.lam, None, s, factor)
         lower, c = self.lower, 4 * self._sqrt
         for nn in np.unique(n):
             rows = np.flatnonzero(n == nn)
@@ -462,7 +466,8 @@ class MarchenkoPastur:
             nu = lower + c * u
             vals = np.expm1(-np.outer(s[rows], nu)) / nu * (4 * u * (1 - u))
             out[rows] = vals.sum(axis=1) * (2.0 / nn)  # the integrand vanishes at both ends
-        return out
+            mag[rows] = np.abs(vals).sum(axis=1) * (2.0 / nn)
+        return out, mag
 
     def _expect_direct_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
         """E[f e^{−sν}] by form (A) with the late-time peak resolved (float64, vectorised in s)."""
@@ -491,17 +496,21 @@ class MarchenkoPastur:
     def _expect_subtracted_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
         """E[f e^{−sν}] by the subtracted form, for small s near λ = 1 (float64, nested doubling).
 
-        With b = f(λ₋)e^{−sλ₋} the continuous edge value and E_sc[1/ν] = 1 − atom,
-        E = atom·f(0) + (1 − atom)·b + (2/π)∫(f(ν)e^{−sν} − b)/ν sin²θ dθ. The integrand's pole
-        at ν = 0 has residue f(0)·1 − b = O(λ₋) (tiny near λ = 1), so no pole resolution is
-        needed; the cancellation between the terms is measured and capped at 4 digits.
+        With E_sc[1/ν] = 1 − atom, E = atom·f(0) + (1 − atom)·b + (2/π)∫(f(ν)e^{−sν} − b)/ν sin²θ dθ
+        for any constant b. Without an atom b = f(0) makes the integrand entire; with one, b is
+        the continuous edge value f(λ₋)e^{−sλ₋} and the remaining pole at ν = 0 has residue
+        O(λ₋), tiny near λ = 1. The cancellation between the terms is measured and capped at
+        4 digits.
         """
         lower, c, atom = self.lower, 4 * self._sqrt, self.atom
-        f_atom = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0]) if atom > 0 else 0.0
-        f_edge = float(np.asarray(f(np.full(1, lower)), dtype=float).ravel()[0])
+        f_zero = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
+        f_atom = f_zero if atom > 0 else 0.0
+        # without an atom f(0) continues the continuous part: subtracting it leaves an entire
+        # integrand; with one, f(0) may be the null modes' own value, so use the edge value
+        f_edge = f_zero if atom == 0 else float(np.asarray(f(np.full(1, lower)), dtype=float).ravel()[0])
         out = np.empty_like(s)
         for i, si in enumerate(s):
-            b = f_edge * math.exp(-si * lower)
+            b = f_edge if atom == 0 else f_edge * math.exp(-si * lower)
             n = int(_tabulated_counts(self.lam, None, np.array([max(si, 1e-300)]), factor=2)[0])
             while n <= MAX_EVALUATED:
                 u = np.sin(np.arange(1, n) * (np.pi / (2 * n))) ** 2
@@ -538,22 +547,37 @@ class MarchenkoPastur:
         small = (flat <= 2.0) if power == 0 else np.zeros(flat.shape, dtype=bool)
         out = np.empty_like(flat)
         if np.any(small):
-            sub = self._subtracted_float(flat[small])
+            sub, _ = self._subtracted_float(flat[small])
             out[small] = np.log1p(sub) if log else 1.0 + sub
         big = ~small
-        if np.any(big) and power == 0:
+        if power == 0 and np.any(big):
+            # where the direct form is pole-limited (many nodes), form (B) is cheaper; keep its
+            # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
+            kappa = 2 * self._sqrt * flat
+            counts = evaluated_nodes(_tabulated_counts(self.lam, 0, kappa[big]), kappa[big], _f64_nepers(kappa[big]))
+            mid = np.flatnonzero(big)[counts > 256]
+            if mid.size:
+                sub, mag = self._subtracted_float(flat[mid], factor=2)
+                value = 1.0 + sub
+                ok = (value > 0) & (1.0 + mag <= 1e3 * value)
+                out[mid[ok]] = np.log(value[ok]) if log else value[ok]
+                big[mid[ok]] = False
+        scaled = None
+        if np.any(big):
             try:
-                self._scaled_direct_float(flat[big], 0)
-            except QuadratureError:  # near λ = 1: entries the direct form cannot afford use form (B)
-                ones = np.ones_like
+                scaled = self._scaled_direct_float(flat[big], power)
+            except QuadratureError:  # near λ = 1 (p = 0): entries the direct form cannot afford use form (B)
+                if power != 0:
+                    raise
                 for i in np.flatnonzero(big):
                     try:
                         self._scaled_direct_float(flat[i : i + 1], 0)
                     except QuadratureError:
-                        out[i] = self._expect_subtracted_float(ones, flat[i : i + 1], log)[0]
+                        out[i] = self._expect_subtracted_float(np.ones_like, flat[i : i + 1], log)[0]
                         big[i] = False
         if np.any(big):
-            scaled = self._scaled_direct_float(flat[big], power)
+            if scaled is None or len(scaled) != np.count_nonzero(big):
+                scaled = self._scaled_direct_float(flat[big], power)
             hi, lo = _two_product(flat[big], self.lower)
             lo = lo + flat[big] * self._lower_lo
             atom = self.atom if power == 0 else 0.0
