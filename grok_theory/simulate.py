@@ -25,7 +25,7 @@ import numpy as np
 
 from grok_theory import _validate
 
-__all__ = ["SimulationResult", "simulate_linear"]
+__all__ = ["SimulationResult", "simulate_linear", "first_crossing"]
 
 _CONVENTIONS = ("mean", "total")
 
@@ -55,6 +55,27 @@ class SimulationResult:
         """Standard error of the seed mean (ddof = 1)."""
         x = getattr(self, name)
         return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0]) if x.shape[0] > 1 else np.full(x.shape[1], np.nan)
+
+
+def first_crossing(t: np.ndarray, values: np.ndarray, level: float, rising: bool = True) -> np.ndarray:
+    """First recorded time at which each row of ``values`` reaches ``level``, linearly
+    interpolated in log t between the bracketing record times (``inf`` if never, ``t[0]`` if
+    already at the first record time). ``rising=True`` for accuracies, False for losses."""
+    values = np.atleast_2d(values)
+    out = np.full(values.shape[0], np.inf)
+    for i, row in enumerate(values):
+        hit = np.flatnonzero(row >= level if rising else row <= level)
+        if hit.size == 0:
+            continue
+        j = int(hit[0])
+        if j == 0:
+            out[i] = t[0]
+            continue
+        t0, t1 = max(t[j - 1], 1e-300), t[j]
+        v0, v1 = row[j - 1], row[j]
+        frac = (level - v0) / (v1 - v0) if v1 != v0 else 1.0
+        out[i] = math.exp(math.log(t0) + frac * (math.log(t1) - math.log(t0))) if t[j - 1] > 0 else t0 + frac * (t1 - t0)
+    return out
 
 
 class _Progress:

@@ -72,3 +72,29 @@ def test_paper_scale_figure1_settings():
         theory = TeacherStudent(sim.params["lam"], lr=0.01, dynamics="gd")
         for name, curve in (("gen_loss", theory.gen_loss), ("train_loss", theory.train_loss)):
             assert np.all(np.abs(sim.mean(name) - curve(t)) <= Z * sim.sem(name)), (lam, name)
+
+
+@pytest.mark.parametrize("lam", [0.5, 0.9])
+def test_grokking_time_from_simulated_accuracy(lam):
+    """95 % crossings of the simulated train/test accuracies vs grokking_time(criterion="accuracy")."""
+    from grok_theory.grokking import grokking_time
+    from grok_theory.simulate import first_crossing
+
+    t = np.unique(np.round(np.geomspace(1, 2e5, 300)).astype(int))
+    sim = simulate_linear(300, lam=lam, t=t, seeds=range(12), eps=1e-3, n_test=4000, progress=False)
+    theory = grokking_time(TeacherStudent(sim.params["lam"], dynamics="gd"), 1e-3, criterion="accuracy", level=0.95)
+    for measured, expected in ((first_crossing(sim.t, sim.train_accuracy, 0.95), theory.t_train),
+                               (first_crossing(sim.t, sim.test_accuracy, 0.95), theory.t_gen)):
+        assert np.all(np.isfinite(measured))
+        sem = measured.std(ddof=1) / np.sqrt(measured.size)
+        assert abs(measured.mean() - expected) <= Z * sem, (measured.mean(), expected, sem)
+
+
+def test_first_crossing_interpolates():
+    from grok_theory.simulate import first_crossing
+
+    t = np.array([0, 10, 100, 1000])
+    vals = np.array([[0.0, 0.5, 0.9, 1.0], [0.96, 0.97, 0.98, 0.99], [0, 0, 0, 0.1]])
+    out = first_crossing(t, vals, 0.95)
+    assert 100 < out[0] < 1000 and out[1] == 0 and out[2] == np.inf
+    assert out[0] == pytest.approx(10 ** (2 + 0.5), rel=1e-12)  # halfway between 0.9 and 1.0 in log t
