@@ -25,7 +25,7 @@ import numpy as np
 
 from grok_theory import _validate
 
-__all__ = ["SimulationResult", "simulate_linear", "first_crossing"]
+__all__ = ["SimulationResult", "simulate_linear", "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
 
 _CONVENTIONS = ("mean", "total")
 
@@ -223,3 +223,7 @@ def _loop_path(x: np.ndarray, y: np.ndarray, teacher: np.ndarray, student: np.nd
             step += 1
         out[idx] = s - teacher
     return out
+
+
+# the two-layer networks live in their own module; re-exported here as part of the simulation API
+from grok_theory.two_layer import TwoLayerResult, kernel_theory, simulate_two_layer  # noqa: E402
