@@ -64,3 +64,12 @@ def test_module_entry_point_and_help():
     assert out.returncode == 0
     for cmd in ("mp", "curves", "grok-time"):
         assert cmd in out.stdout
+
+
+def test_simulate_one_and_two_layer(capsys):
+    code, out, _ = run(capsys, "simulate", "--d-in", "40", "--lam", "0.8", "--t", "0", "50", "--seeds", "3", "--json")
+    assert code == 0 and len(json.loads(out)["gen_loss_sim"]) == 2
+    code, out, _ = run(capsys, "simulate", "--d-in", "30", "--lam", "0.5", "--d-h", "20", "--t", "0", "50",
+                       "--seeds", "2", "--json")
+    data = json.loads(out)
+    assert code == 0 and {"gen_loss_frozen", "gen_loss_coupled"} <= set(data)

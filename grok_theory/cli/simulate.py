@@ -7,11 +7,12 @@ import numpy as np
 
 from grok_theory.cli._output import print_json, print_table
 from grok_theory.model import TeacherStudent
-from grok_theory.simulate import simulate_linear
+from grok_theory.simulate import kernel_theory, simulate_linear, simulate_two_layer
 
 EXAMPLES = """examples:
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 100 1000 --seeds 8
   grok-theory simulate --d-in 1000 --lam 1.5 --weight-decay 0.01 --method loop --json
+  grok-theory simulate --d-in 100 --lam 0.5 --d-h 100 --d-out 5 --activation tanh --t 0 300 1000
 """
 
 
@@ -30,12 +31,38 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--eps", type=float, default=1e-3, help="accuracy threshold")
     p.add_argument("--t", type=int, nargs="+", default=[0, 10, 100, 1000], help="record times (GD steps)")
     p.add_argument("--seeds", type=int, default=4, help="number of seeds (0..n-1)")
-    p.add_argument("--method", choices=("spectral", "loop"), default="spectral")
+    p.add_argument("--method", choices=("spectral", "loop"), default="spectral", help="one-layer method")
+    p.add_argument("--d-h", type=int, default=None, help="hidden width: train a two-layer network (Levi section 4)")
+    p.add_argument("--activation", choices=("linear", "tanh"), default="linear", help="two-layer hidden activation")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=run)
 
 
+def run_two_layer(args: argparse.Namespace) -> int:
+    extra = {k: v for k, v in (("weight_decay", args.weight_decay), ("label_noise", args.label_noise)) if v}
+    if extra or args.init_scale != 1.0 or args.teacher_scale != 1.0:
+        raise ValueError("two-layer simulations support only --d-out, --lr, --activation (Levi section 4 setup)")
+    sim = simulate_two_layer(args.d_in, args.lam, args.d_h, args.d_out, lr=args.lr, activation=args.activation,
+                             t=args.t, seeds=range(args.seeds), eps=args.eps)
+    rows = {"t": args.t, "gen_loss_sim": sim.gen_loss_test.mean(0).tolist(),
+            "gen_loss_sem": (sim.gen_loss_test.std(0, ddof=1) / np.sqrt(max(1, args.seeds))).tolist() if args.seeds > 1 else [None] * len(args.t)}
+    for mode in ("frozen", "coupled"):
+        preds = [kernel_theory(sim.params["lam"], args.d_in, args.d_out, args.lr, args.t, sim.a0[i, 0], sim.a1[i, 0],
+                               sim.d0_norm2[i], sim.teacher_norm2[i], mode)["gen_loss"] for i in range(args.seeds)]
+        rows[f"gen_loss_{mode}"] = np.mean(preds, axis=0).tolist()
+    rows["test_accuracy_sim"] = sim.test_accuracy.mean(0).tolist()
+    if args.json:
+        print_json({"params": sim.params, **rows})
+        return 0
+    print(f"two-layer simulation: {sim.params}")
+    keys = list(rows)
+    print_table(keys, list(zip(*[rows[k] for k in keys])))
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.d_h is not None:
+        return run_two_layer(args)
     kw = dict(d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay, init_scale=args.init_scale,
               teacher_scale=args.teacher_scale, label_noise=args.label_noise)
     sim = simulate_linear(args.d_in, lam=args.lam, t=args.t, seeds=range(args.seeds), eps=args.eps,
