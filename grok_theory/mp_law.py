@@ -25,7 +25,6 @@ Laplace-type expectations ``E[f(ν) e^{−sν}]`` are computed by the angle rule
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache

@@ -16,14 +16,13 @@ Seed → stream: ``numpy.random.default_rng(seed)`` draws, in order, X (N_tr × 
 from __future__ import annotations
 
 import math
-import sys
-import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory._sim_util import Progress, accuracy_fraction
 
 __all__ = ["SimulationResult", "simulate_linear", "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
 
@@ -78,26 +77,6 @@ def first_crossing(t: np.ndarray, values: np.ndarray, level: float, rising: bool
     return out
 
 
-class _Progress:
-    """A minimal stderr progress bar, shown only for runs longer than ``after`` seconds."""
-
-    def __init__(self, total: int, enabled: bool | None, after: float = 3.0) -> None:
-        self.total, self.enabled, self.after = total, enabled, after
-        self.start, self.done = time.perf_counter(), 0
-
-    def step(self) -> None:
-        self.done += 1
-        elapsed = time.perf_counter() - self.start
-        if self.enabled is False or (self.enabled is None and elapsed < self.after):
-            return
-        frac = self.done / self.total
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\rsimulate [{bar:<30}] {self.done}/{self.total} seeds {elapsed:6.1f}s")
-        if self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
 def _sample(rng: np.random.Generator, d_in: int, n_train: int, d_out: int, n_test: int) -> tuple[np.ndarray, ...]:
     x = rng.standard_normal((n_train, d_in))
     sd = 1 / math.sqrt(2 * d_in * d_out)
@@ -106,12 +85,6 @@ def _sample(rng: np.random.Generator, d_in: int, n_train: int, d_out: int, n_tes
     noise = rng.standard_normal((n_train, d_out))
     x_test = rng.standard_normal((n_test, d_in))
     return x, teacher, student0, noise, x_test
-
-
-def _accuracy(sq_err: np.ndarray, eps: float, d_out: int, convention: str) -> np.ndarray:
-    """Fraction of samples with (per-output mean or total) squared error below eps; axis −1 = samples."""
-    per = sq_err / d_out if convention == "mean" else sq_err
-    return (per < eps).mean(axis=-1)
 
 
 def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = None, d_out: int = 1,
@@ -164,7 +137,7 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
 
     shape = (len(seeds), len(times))
     out = {k: np.empty(shape) for k in ("train_loss", "gen_loss", "gen_loss_test", "train_accuracy", "test_accuracy", "weight_norm")}
-    bar = _Progress(len(seeds), progress)
+    bar = Progress(len(seeds), progress)
     for i, seed in enumerate(seeds):
         x, teacher, student0, noise, x_test = _sample(np.random.default_rng(seed), d_in, n_train, d_out, n_test)
         teacher, student, noise = tau * teacher, alpha * student0, sigma * noise
@@ -179,8 +152,8 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
         out["train_loss"][i] = (resid**2).sum(axis=(1, 2)) / (n_train * d_out)
         out["gen_loss"][i] = (d_t**2).sum(axis=(1, 2)) / d_out
         out["gen_loss_test"][i] = (test_err**2).sum(axis=(1, 2)) / (n_test * d_out)
-        out["train_accuracy"][i] = _accuracy((resid**2).sum(axis=2), eps, d_out, convention)
-        out["test_accuracy"][i] = _accuracy((test_err**2).sum(axis=2), eps, d_out, convention)
+        out["train_accuracy"][i] = accuracy_fraction((resid**2).sum(axis=2), eps, d_out, convention)
+        out["test_accuracy"][i] = accuracy_fraction((test_err**2).sum(axis=2), eps, d_out, convention)
         out["weight_norm"][i] = (s_t**2).sum(axis=(1, 2))
         bar.step()
     params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_out=d_out, lr=lr, weight_decay=wd,

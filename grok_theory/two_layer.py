@@ -29,7 +29,7 @@ from scipy.integrate import solve_ivp
 
 from grok_theory import _validate
 from grok_theory.mp_law import MarchenkoPastur
-from grok_theory.simulate import _accuracy, _Progress
+from grok_theory._sim_util import Progress, accuracy_fraction
 
 __all__ = ["TwoLayerResult", "simulate_two_layer", "kernel_theory"]
 
@@ -66,7 +66,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
     shape = (len(seeds), len(times))
     rec = {k: np.empty(shape) for k in ("train_loss", "gen_loss_test", "train_accuracy", "test_accuracy", "a0", "a1")}
     d0n, tn = np.empty(len(seeds)), np.empty(len(seeds))
-    bar = _Progress(len(seeds), progress)
+    bar = Progress(len(seeds), progress)
     for i, seed in enumerate(seeds):
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((n_train, d_in))
@@ -87,8 +87,8 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
             err_test = act(x_test @ s0) @ s1 - y_test
             rec["train_loss"][i, j] = (err**2).sum() / (n_train * d_out)
             rec["gen_loss_test"][i, j] = (err_test**2).sum() / (n_test * d_out)
-            rec["train_accuracy"][i, j] = _accuracy((err**2).sum(axis=1), eps, d_out, "mean")
-            rec["test_accuracy"][i, j] = _accuracy((err_test**2).sum(axis=1), eps, d_out, "mean")
+            rec["train_accuracy"][i, j] = accuracy_fraction((err**2).sum(axis=1), eps, d_out, "mean")
+            rec["test_accuracy"][i, j] = accuracy_fraction((err_test**2).sum(axis=1), eps, d_out, "mean")
             rec["a0"][i, j], rec["a1"][i, j] = float((s0**2).sum()), float((s1**2).sum())
         bar.step()
     params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_h=d_h, d_out=d_out, lr=lr,

@@ -1,0 +1,35 @@
+"""Helpers shared by the simulation modules: accuracy fractions and a stderr progress bar."""
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["Progress", "accuracy_fraction"]
+
+
+def accuracy_fraction(sq_err: np.ndarray, eps: float, d_out: int, convention: str) -> np.ndarray:
+    """Fraction of samples with (per-output mean or total) squared error below eps; axis −1 = samples."""
+    per = sq_err / d_out if convention == "mean" else sq_err
+    return (per < eps).mean(axis=-1)
+
+
+class Progress:
+    """A minimal stderr progress bar, shown only for runs longer than ``after`` seconds."""
+
+    def __init__(self, total: int, enabled: bool | None, after: float = 3.0) -> None:
+        self.total, self.enabled, self.after = total, enabled, after
+        self.start, self.done = time.perf_counter(), 0
+
+    def step(self) -> None:
+        self.done += 1
+        elapsed = time.perf_counter() - self.start
+        if self.enabled is False or (self.enabled is None and elapsed < self.after):
+            return
+        frac = self.done / self.total
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\rsimulate [{bar:<30}] {self.done}/{self.total} seeds {elapsed:6.1f}s")
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
