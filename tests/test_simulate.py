@@ -45,7 +45,7 @@ def test_bad_input():
 
 
 CASES = [
-    (0.5, {}), (0.9, {}), (1.5, {}), (0.9, dict(weight_decay=0.01)), (1.5, dict(weight_decay=0.02)),
+    (0.5, {}), (0.9, {}), (1.0, {}), (1.5, {}), (0.9, dict(weight_decay=0.01)), (1.5, dict(weight_decay=0.02)),
     (0.7, dict(d_out=5)), (0.7, dict(init_scale=2.0)), (0.7, dict(label_noise=0.2)), (1.2, dict(label_noise=0.1)),
 ]
 
