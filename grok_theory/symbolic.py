@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import mpmath
+import numpy as np
 import sympy
 
-__all__ = ["Step", "Derivation", "DerivationError", "is_zero", "series_agree", "digits_agree"]
+__all__ = [
+    "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
+    "digits_agreed", "numeric_check", "simulation_check", "printed_check",
+]
 
 
 class DerivationError(AssertionError):
@@ -48,6 +52,111 @@ def digits_agree(a: Any, b: Any, digits: int) -> bool:
         )
         scale = max(abs(x), abs(y))
         return scale == 0 or abs(x - y) <= mpmath.mpf(10) ** (-digits) * scale
+
+
+def digits_agreed(value: Any, reference: Any) -> float:
+    """Significant digits to which ``value`` agrees with ``reference``: −log10 of the relative error.
+
+    Returns ``math.inf`` for exact agreement; a reference of 0 is compared absolutely.
+    """
+    with mpmath.workdps(max(mpmath.mp.dps, 60)):
+        x = mpmath.mpmathify(sympy.N(value, 80) if isinstance(value, sympy.Basic) else value)
+        y = mpmath.mpmathify(sympy.N(reference, 80) if isinstance(reference, sympy.Basic) else reference)
+        err = abs(x - y)
+        if err == 0:
+            return float("inf")
+        scale = abs(y) if y != 0 else mpmath.mpf(1)
+        return float(-mpmath.log10(err / scale))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one :class:`Check`.
+
+    Attributes
+    ----------
+    ok : bool
+        For ``numeric`` and ``simulation`` checks: the claim holds (digits reached, z-score
+        within bound). For ``printed`` checks: the printed equation agrees with the derivation
+        (``False`` is reported as a *mismatch*, not a failure).
+    digits : float or None
+        Significant digits agreed (numeric checks).
+    z : float or None
+        Largest |z-score| of simulation against theory (simulation checks).
+    note : str
+        What was compared and the measured numbers.
+    """
+
+    ok: bool
+    digits: float | None = None
+    z: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check of a derived result beyond its symbolic steps.
+
+    ``kind`` is ``"numeric"`` (library implementation vs independent quadrature),
+    ``"simulation"`` (theory vs real gradient descent, z-score from the seed spread) or
+    ``"printed"`` (the paper's printed equation vs the derivation). ``run`` returns a
+    :class:`CheckResult`; ``quick=False`` checks are skipped by ``grok-theory verify --quick``.
+    """
+
+    kind: Literal["numeric", "simulation", "printed"]
+    description: str
+    run: Callable[[], CheckResult]
+    quick: bool = True
+
+
+def numeric_check(description: str, implementation: Callable[[int], Any], reference: Callable[[int], Any],
+                  digits: int = 30, quick: bool = True) -> Check:
+    """A numeric check: ``implementation(dps)`` against an independent ``reference(dps)``.
+
+    Both are evaluated with ``dps = digits + 10``; the check passes when they agree to at least
+    ``digits`` significant digits (measured with :func:`digits_agreed`).
+    """
+    def run() -> CheckResult:
+        dps = digits + 10
+        with mpmath.workdps(dps):
+            a, b = implementation(dps), reference(dps)
+        got = digits_agreed(a, b)
+        return CheckResult(got >= digits, digits=got, note=f"{description}: {min(got, 99):.1f} digits (need {digits})")
+
+    return Check("numeric", description, run, quick)
+
+
+def simulation_check(description: str, run: Callable[[], tuple[Any, Any, Any]], max_z: float = 4.0,
+                     quick: bool = False) -> Check:
+    """A simulation check: ``run()`` returns arrays ``(theory, simulated_mean, standard_error)``.
+
+    Passes when every |theory − mean| / standard_error ≤ ``max_z``.
+    """
+    def go() -> CheckResult:
+        theory, mean, sem = (np.asarray(v, dtype=float) for v in run())
+        z = float(np.max(np.abs(theory - mean) / np.maximum(sem, np.finfo(float).tiny)))
+        return CheckResult(z <= max_z, z=z, note=f"{description}: max |z| = {z:.2f} (bound {max_z})")
+
+    return Check("simulation", description, go, quick)
+
+
+def printed_check(description: str, printed: Callable[[], Any], derived: Callable[[], Any], digits: int = 12,
+                  quick: bool = True) -> Check:
+    """Compare a paper's printed formula with the derived one at a parameter point.
+
+    ``printed()`` and ``derived()`` return numbers; they agree when equal to ``digits``
+    significant digits. Disagreement is a *mismatch* (a finding), reported with the measured
+    relative discrepancy.
+    """
+    def run() -> CheckResult:
+        a, b = printed(), derived()
+        got = digits_agreed(a, b)
+        with mpmath.workdps(30):
+            rel = (mpmath.mpmathify(a) - mpmath.mpmathify(b)) / mpmath.mpmathify(b) if b != 0 else mpmath.inf
+        return CheckResult(got >= digits, digits=got,
+                           note=f"{description}: printed/derived − 1 = {mpmath.nstr(rel, 4)}")
+
+    return Check("printed", description, run, quick)
 
 
 @dataclass(frozen=True)
@@ -103,6 +212,7 @@ class Derivation:
     source: str | None = None
     numeric: str | None = None
     symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
 
     def verify(self) -> list[str]:
         """Re-run every check; return the list of ``how`` labels, raise on the first failure."""

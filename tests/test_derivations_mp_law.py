@@ -9,7 +9,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from derivations import mp_law
+from grok_theory.derivations import mp_law
 from grok_theory import MarchenkoPastur
 from grok_theory.symbolic import Derivation, DerivationError, Step, digits_agree, is_zero, series_agree
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import teacher_student as ts
+from grok_theory.derivations import teacher_student as ts
 from grok_theory.model import TeacherStudent
 
 
