@@ -14,7 +14,7 @@ mp.semicircle   ν p(ν) dν = (2/π) sin²θ dθ, and the continuous mass min(1
 mp.moments      E[ν^k] = Narayana polynomials (exact in symbolic λ, k ≤ 12)
 mp.stieltjes    the quadratic λzm² + (z+λ−1)m + 1 = 0 and its root with m ~ −1/z
 mp.cdf          the closed-form CDF in the angle variable
-mp.laplace_power1   E[ν e^{−sν}] = e^{−s(1+λ)} I₁(2s√λ)/(s√λ)   (Levi et al. 2024, Eq. 9)
+levi2024.eq9        E[ν e^{−sν}] = e^{−s(1+λ)} I₁(2s√λ)/(s√λ)   (Levi et al. 2024, Eq. 9)
 mp.laplace_critical E[e^{−sν}] = e^{−2s}(I₀(2s) + I₁(2s)) at λ = 1
 """
 from __future__ import annotations
@@ -28,8 +28,11 @@ import sympy as sp
 if __package__ in (None, ""):  # allow `python derivations/mp_law.py` from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grok_theory.mp_law import narayana_moment  # noqa: E402
-from grok_theory.symbolic import Derivation, Step, digits_agree, is_zero, series_agree  # noqa: E402
+import dataclasses  # noqa: E402
+
+from grok_theory import reference  # noqa: E402
+from grok_theory.mp_law import MarchenkoPastur, narayana_moment  # noqa: E402
+from grok_theory.symbolic import Derivation, Step, digits_agree, is_zero, numeric_check, series_agree  # noqa: E402
 
 q, lam, theta, t, s, z, k = sp.symbols("q lambda theta t s z k", positive=True)
 S = sp.Symbol("S")  # stands for √(z−λ₊)·√(z−λ₋)
@@ -241,7 +244,7 @@ def laplace_power1() -> Derivation:
         Step("the engine agrees with the Bessel closed form", sp.Symbol("MarchenkoPastur.laplace(s, power=1)"),
              "verification triangle: closed form vs implementation", numeric, "numeric: 48 digits at 3 points"),
     ]
-    return Derivation("mp.laplace_power1", "the training-loss integral E[ν e^{−sν}] in closed form",
+    return Derivation("levi2024.eq9", "the training-loss integral E[ν e^{−sν}] in closed form",
                       ["λ > 0", "s > 0"], steps, sp.Eq(sp.Symbol("E[ν e^{−sν}]"), closed),
                       "Levi et al. 2024, Eq. 9 (with s = 4ηt)", "grok_theory.mp_law.MarchenkoPastur.laplace")
 
@@ -262,9 +265,42 @@ def laplace_critical() -> Derivation:
                       "grok_theory.mp_law.MarchenkoPastur.laplace")
 
 
+def _engine_vs_quadrature(what: str, lam_: str, engine, ref, digits: int = 30):
+    """numeric check: the engine at dps against mpmath.quad on the raw density (grok_theory.reference)."""
+    return numeric_check(f"{what} at λ = {lam_}: engine vs raw-density quadrature",
+                         lambda dps: engine(MarchenkoPastur(lam_), dps), lambda dps: ref(mpmath.mpf(lam_)), digits)
+
+
+def _stieltjes_quadrature(lam_: mpmath.mpf, zz: mpmath.mpc) -> mpmath.mpc:
+    cont = reference.integrate(lam_, lambda nu: 1 / (nu - zz), nu_points={zz.real: abs(zz.imag)})
+    return cont + max(0, 1 - 1 / lam_) * (-1 / zz)
+
+
+def _checks() -> dict[str, tuple]:
+    """Numeric checks of each result: the library's implementation vs independent quadrature."""
+    f = lambda nu: 1 / (nu + mpmath.mpf(1) / 2)  # a generic smooth test function
+    return {
+        "mp.semicircle": tuple(_engine_vs_quadrature("E[1/(ν+1/2)]", l, lambda m, dps: m.expect(f, dps=dps),
+                                                     lambda lam_: reference.expect(lam_, f)) for l in ("0.3", "2.5")),
+        "mp.moments": tuple(_engine_vs_quadrature("E[ν^5]", l, lambda m, dps: mpmath.mpf(m.moment(5, exact=True)),
+                                                  lambda lam_: reference.expect(lam_, lambda nu: nu**5)) for l in ("0.7", "1")),
+        "mp.stieltjes": tuple(_engine_vs_quadrature(f"m({zz})", l, lambda m, dps, zz=zz: m.stieltjes(complex(zz), dps=dps),
+                                                    lambda lam_, zz=zz: _stieltjes_quadrature(lam_, mpmath.mpc(complex(zz))))
+                              for l, zz in (("0.5", "3-2j"), ("1.5", "-0.7+0.2j"))),
+        "mp.cdf": tuple(_engine_vs_quadrature(f"F({x})", l, lambda m, dps, x=x: m.cdf(x, dps=dps),
+                                              lambda lam_, x=x: reference.cdf(lam_, x)) for l, x in (("0.5", "0.7"), ("2", "1.5"))),
+        "levi2024.eq9": tuple(_engine_vs_quadrature(f"E[ν e^(−{ss}ν)]", l, lambda m, dps, ss=ss: m.laplace(ss, power=1, dps=dps),
+                                                    lambda lam_, ss=ss: reference.laplace(lam_, ss, 1)) for l, ss in (("0.5", "100"), ("1.5", "10"))),
+        "mp.laplace_critical": (_engine_vs_quadrature("E[e^(−1000ν)]", "1", lambda m, dps: m.laplace("1000", dps=dps),
+                                                      lambda lam_: reference.laplace(lam_, 1000, 0)),),
+    }
+
+
 def derivations() -> list[Derivation]:
     """All derivations of this family, in reading order."""
-    return [semicircle(), moments(), stieltjes(), cdf(), laplace_power1(), laplace_critical()]
+    checks = _checks()
+    found = [semicircle(), moments(), stieltjes(), cdf(), laplace_power1(), laplace_critical()]
+    return [dataclasses.replace(d, checks=checks.get(d.id, ())) for d in found]
 
 
 def main() -> int:

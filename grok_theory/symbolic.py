@@ -114,14 +114,16 @@ def numeric_check(description: str, implementation: Callable[[int], Any], refere
     """A numeric check: ``implementation(dps)`` against an independent ``reference(dps)``.
 
     Both are evaluated with ``dps = digits + 10``; the check passes when they agree to at least
-    ``digits`` significant digits (measured with :func:`digits_agreed`).
+    ``digits`` significant digits (measured with :func:`digits_agreed`, capped at ``dps``: agreement
+    beyond the working precision is not a measurement).
     """
     def run() -> CheckResult:
         dps = digits + 10
         with mpmath.workdps(dps):
             a, b = implementation(dps), reference(dps)
-        got = digits_agreed(a, b)
-        return CheckResult(got >= digits, digits=got, note=f"{description}: {min(got, 99):.1f} digits (need {digits})")
+        got = min(digits_agreed(a, b), float(dps))  # agreement beyond the working precision is not measured
+        return CheckResult(got >= digits, digits=got, note=f"{description}: {got:.1f} digits (need {digits}, "
+                                                           f"computed at {dps})")
 
     return Check("numeric", description, run, quick)
 

@@ -2,7 +2,8 @@
 
     python scripts/precompute_mp_reference.py [--out tests/data/mp_reference.json]
 
-Computes, independently of grok_theory (only mpmath and the standard library are used),
+Computes, independently of the engine (only mpmath, the standard library and the raw-density
+quadrature of ``grok_theory.reference``, which imports nothing from the engine, are used),
 
 * ``laplace``: E[ν^p e^{−sν}] over the full MP law (atom (1 − 1/λ)⁺ at 0 included for p = 0),
 * ``cdf``: P(ν ≤ x), atom included,
@@ -31,6 +32,10 @@ from pathlib import Path
 
 import mpmath
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from grok_theory import reference  # noqa: E402  (pure mpmath; imports nothing from the engine)
+from grok_theory.reference import edges, integrate  # noqa: E402
+
 LAMS = ["0.05", "0.3", "0.5", "0.9", "0.99", "1", "1.01", "1.5", "4"]
 SS = ["0", "1e-3", "0.1", "1", "10", "100", "1e3", "1e4", "1e5", "1e6"]
 POWERS = [0, 1, 2]
@@ -41,86 +46,13 @@ STORE_DIGITS = 60
 MIN_AGREED = 50
 
 
-def edges(lam):
-    sq = mpmath.sqrt(lam)
-    lo = ((1 - lam) / (1 + sq)) ** 2
-    return lo, (1 + sq) ** 2
-
-
-def integrate(lam, g, method: str, s=None, nu_points=()):
-    """∫ g(ν) p(ν) dν over the continuous part, edge singularities removed.
-
-    [λ₋, m] with ν = λ₋ + w² and [m, λ₊] with ν = λ₊ − v² (m the midpoint), so both
-    square-root edges become analytic. Splits: geometric in w from √λ₋/16 (the scale of
-    1/ν near λ = 1), at w = 2^{k/2}/√s for a late-time peak e^{−sν} (``s``), and at the
-    given ν (near-singular points of g).
-    """
-    lo, hi = edges(lam)
-    mid = (lo + hi) / 2
-    wmax, vmax = mpmath.sqrt(mid - lo), mpmath.sqrt(hi - mid)
-
-    def lower(w):
-        nu = lo + w * w
-        return g(nu) * w * mpmath.sqrt(hi - nu) / (2 * mpmath.pi * lam * nu) * 2 * w
-
-    def upper(v):
-        nu = hi - v * v
-        return g(nu) * v * mpmath.sqrt(nu - lo) / (2 * mpmath.pi * lam * nu) * 2 * v
-
-    wpts = {mpmath.mpf(0), wmax}
-    if lo > 0:
-        x = mpmath.sqrt(lo) / 16
-        while x < wmax:
-            wpts.add(x)
-            x *= 2
-    if s:
-        x = 1 / mpmath.sqrt(s)
-        while x < wmax:
-            wpts.add(x)
-            x *= mpmath.sqrt(2)
-    vpts = {mpmath.mpf(0), vmax}
-    for nu in nu_points:
-        for d in (0, 1, 10, 100):
-            for sign in (-1, 1):
-                x = nu + sign * d * nu_points[nu]
-                if lo < x < mid:
-                    wpts.add(mpmath.sqrt(x - lo))
-                elif mid <= x < hi:
-                    vpts.add(mpmath.sqrt(hi - x))
-    return mpmath.quad(lower, sorted(wpts), method=method) + mpmath.quad(upper, sorted(vpts), method=method)
-
-
 def laplace(lam_s: str, s_s: str, p: int, method: str):
     """E[ν^p e^{−sν}] = atom·[p=0] + e^{−sλ₋} ∫ ν^p e^{−s(ν−λ₋)} p(ν) dν."""
-    lam, s = mpmath.mpf(lam_s), mpmath.mpf(s_s)
-    lo, hi = edges(lam)
-    val = integrate(lam, lambda nu: nu**p * mpmath.exp(-s * (nu - lo)), method, s=s)
-    val *= mpmath.exp(-s * lo)
-    if p == 0:
-        val += max(mpmath.mpf(0), 1 - 1 / lam)
-    return val
+    return reference.laplace(mpmath.mpf(lam_s), mpmath.mpf(s_s), p, method)
 
 
 def cdf(lam_s: str, x, method: str):
-    lam = mpmath.mpf(lam_s)
-    lo, hi = edges(lam)
-    atom = max(mpmath.mpf(0), 1 - 1 / lam)
-    jump = atom if x >= 0 else mpmath.mpf(0)
-    if x <= lo:
-        return jump
-    if x >= hi:
-        return jump + min(mpmath.mpf(1), 1 / lam)
-    # ∫_{λ₋}^{x} p: integrate the indicator's two pieces separately with x as a split point
-    mid = (lo + hi) / 2
-    if x <= mid:
-        wx = mpmath.sqrt(x - lo)
-        f = lambda w: 2 * w * w * mpmath.sqrt(hi - lo - w * w) / (2 * mpmath.pi * lam * (lo + w * w))
-        pts = sorted({mpmath.mpf(0), wx} | ({mpmath.sqrt(lo) / 16 * 2**k for k in range(40) if mpmath.sqrt(lo) / 16 * 2**k < wx} if lo > 0 else set()))
-        return jump + mpmath.quad(f, pts, method=method)
-    vx = mpmath.sqrt(hi - x)
-    total = min(mpmath.mpf(1), 1 / lam)
-    f = lambda v: 2 * v * v * mpmath.sqrt(hi - v * v - lo) / (2 * mpmath.pi * lam * (hi - v * v))
-    return jump + total - mpmath.quad(f, [0, vx], method=method)
+    return reference.cdf(mpmath.mpf(lam_s), x, method)
 
 
 def stieltjes(lam_s: str, z_s: str, method: str):

@@ -23,12 +23,12 @@ def derivations():
 
 def test_ids_are_stable(derivations):
     assert list(derivations) == [
-        "mp.semicircle", "mp.moments", "mp.stieltjes", "mp.cdf", "mp.laplace_power1", "mp.laplace_critical",
+        "mp.semicircle", "mp.moments", "mp.stieltjes", "mp.cdf", "levi2024.eq9", "mp.laplace_critical",
     ]
 
 
 @pytest.mark.parametrize(
-    "did", ["mp.semicircle", "mp.moments", "mp.stieltjes", "mp.cdf", "mp.laplace_power1", "mp.laplace_critical"]
+    "did", ["mp.semicircle", "mp.moments", "mp.stieltjes", "mp.cdf", "levi2024.eq9", "mp.laplace_critical"]
 )
 def test_derivation_verifies(derivations, did):
     d = derivations[did]
