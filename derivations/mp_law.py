@@ -14,6 +14,7 @@ mp.semicircle   ν p(ν) dν = (2/π) sin²θ dθ, and the continuous mass min(1
 mp.moments      E[ν^k] = Narayana polynomials (exact in symbolic λ, k ≤ 12)
 mp.stieltjes    the quadratic λzm² + (z+λ−1)m + 1 = 0 and its root with m ~ −1/z
 mp.cdf          the closed-form CDF in the angle variable
+mp.inverse_moments  E[1/ν] = 1/(1−λ), E[1/ν²] = 1/(1−λ)³ (λ < 1); E[ν⁻¹; ν > 0] = 1/(λ(λ−1)) (λ > 1)
 levi2024.eq9        E[ν e^{−sν}] = e^{−s(1+λ)} I₁(2s√λ)/(s√λ)   (Levi et al. 2024, Eq. 9)
 mp.laplace_critical E[e^{−sν}] = e^{−2s}(I₀(2s) + I₁(2s)) at λ = 1
 """
@@ -291,15 +292,54 @@ def _checks() -> dict[str, tuple]:
                                               lambda lam_, x=x: reference.cdf(lam_, x)) for l, x in (("0.5", "0.7"), ("2", "1.5"))),
         "levi2024.eq9": tuple(_engine_vs_quadrature(f"E[ν e^(−{ss}ν)]", l, lambda m, dps, ss=ss: m.laplace(ss, power=1, dps=dps),
                                                     lambda lam_, ss=ss: reference.laplace(lam_, ss, 1)) for l, ss in (("0.5", "100"), ("1.5", "10"))),
+        "mp.inverse_moments": (
+            numeric_check("E[1/ν²] at λ = 0.6: engine vs the derived 1/(1−λ)³",
+                          lambda dps: MarchenkoPastur("0.6").expect(lambda nu: 1 / nu**2, dps=dps),
+                          lambda dps: 1 / (1 - mpmath.mpf("0.6")) ** 3),
+            numeric_check("E[ν⁻¹; ν > 0] at λ = 2.5: raw-density quadrature vs the derived 1/(λ(λ−1))",
+                          lambda dps: reference.integrate("2.5", lambda nu: 1 / nu),
+                          lambda dps: 1 / (mpmath.mpf("2.5") * mpmath.mpf("1.5")))),
         "mp.laplace_critical": (_engine_vs_quadrature("E[e^(−1000ν)]", "1", lambda m, dps: m.laplace("1000", dps=dps),
                                                       lambda lam_: reference.laplace(lam_, 1000, 0)),),
     }
 
 
+def inverse_moments() -> Derivation:
+    """E[1/ν], E[1/ν²] (λ < 1) and the continuous part's E[1/ν] (λ > 1) from the Stieltjes equation."""
+    m, A, B0, B1, B2 = sp.symbols("m A B_0 B_1 B_2")
+    quad = LAM * z * m**2 + (z + LAM - 1) * m + 1
+    # λ < 1: m is regular at z = 0 with m(z) = E[1/ν] + E[1/ν²] z + O(z²)
+    reg = sp.expand(quad.subs(m, B0 + B1 * z + B2 * z**2))
+    sol = sp.solve([reg.coeff(z, 0), reg.coeff(z, 1)], [B0, B1], dict=True)[0]
+    # λ > 1: the atom gives a pole: m(z) = A/z + B0 + O(z)
+    sing = sp.expand(z * quad.subs(m, A / z + B0 + B1 * z))
+    poles = sp.solve(sing.coeff(z, 0), A)
+    a_atom = -(1 - 1 / LAM)
+    b_atom = sp.solve(sing.coeff(z, 1).subs(A, a_atom), B0)[0]
+    inv1, inv2, inv_c = 1 / (1 - LAM), 1 / (1 - LAM) ** 3, 1 / (LAM * (LAM - 1))
+    steps = [
+        Step("m(z) = E[1/(ν−z)] solves the MP quadratic", sp.Eq(quad, 0), "mp.stieltjes", lambda: True,
+             "follows from mp.stieltjes (no separate check)"),
+        Step("λ < 1: the regular branch at z = 0 has m(0) = E[1/ν] = 1/(1−λ)", sp.Eq(sp.Symbol("E[1/ν]"), inv1),
+             "z⁰ coefficient of the quadratic", lambda: is_zero(sol[B0] - inv1), "sympy: solve, difference simplifies to 0"),
+        Step("λ < 1: m'(0) = E[1/ν²] = 1/(1−λ)³", sp.Eq(sp.Symbol("E[1/ν²]"), inv2), "z¹ coefficient",
+             lambda: is_zero(sol[B1] - inv2), "sympy: solve, difference simplifies to 0"),
+        Step("λ > 1: the pole residue is −(1 − 1/λ), the atom", sp.Eq(sp.Symbol("A"), a_atom), "z⁰ coefficient of z·quadratic",
+             lambda: any(is_zero(p_ - a_atom) for p_ in poles), "sympy: solve"),
+        Step("λ > 1: the continuous part's E[1/ν] is 1/(λ(λ−1))", sp.Eq(sp.Symbol("E_c[1/ν]"), inv_c),
+             "z¹ coefficient; m_c(z) = m(z) − A/z", lambda: is_zero(b_atom - inv_c), "sympy: solve, difference simplifies to 0"),
+    ]
+    result = sp.Eq(sp.Symbol("E[1/ν]"), 1 / (1 - lam))
+    return Derivation("mp.inverse_moments", "negative moments of the MP law: E[1/ν] = 1/(1−λ), E[1/ν²] = 1/(1−λ)³ "
+                      "for λ < 1; E[ν⁻¹; ν > 0] = 1/(λ(λ−1)) for λ > 1",
+                      ["λ ≠ 1", "the Stieltjes transform is analytic at z = 0 for λ < 1 (λ₋ > 0)"], steps, result,
+                      "Levi et al. 2024, App. D", "grok_theory.mp_law.MarchenkoPastur.expect")
+
+
 def derivations() -> list[Derivation]:
     """All derivations of this family, in reading order."""
     checks = _checks()
-    found = [semicircle(), moments(), stieltjes(), cdf(), laplace_power1(), laplace_critical()]
+    found = [semicircle(), moments(), stieltjes(), cdf(), inverse_moments(), laplace_power1(), laplace_critical()]
     return [dataclasses.replace(d, checks=checks.get(d.id, ())) for d in found]
 
 

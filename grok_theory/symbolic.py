@@ -19,7 +19,7 @@ import sympy
 
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
-    "digits_agreed", "numeric_check", "simulation_check", "printed_check",
+    "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check",
 ]
 
 
@@ -99,11 +99,13 @@ class Check:
 
     ``kind`` is ``"numeric"`` (library implementation vs independent quadrature),
     ``"simulation"`` (theory vs real gradient descent, z-score from the seed spread) or
-    ``"printed"`` (the paper's printed equation vs the derivation). ``run`` returns a
+    ``"printed"`` (the paper's printed equation vs the derivation) or ``"approximation"`` (the
+    measured error of an asymptotic or approximate formula against the exact value: reported,
+    not asserted; it fails only if the error cannot be computed). ``run`` returns a
     :class:`CheckResult`; ``quick=False`` checks are skipped by ``grok-theory verify --quick``.
     """
 
-    kind: Literal["numeric", "simulation", "printed"]
+    kind: Literal["numeric", "simulation", "printed", "approximation"]
     description: str
     run: Callable[[], CheckResult]
     quick: bool = True
@@ -247,3 +249,19 @@ class Derivation:
 
     def _repr_latex_(self) -> str:
         return f"$${self.latex()}$$"
+
+
+def approximation_check(description: str, approximate: Callable[[], Any], exact: Callable[[], Any],
+                        quick: bool = True) -> Check:
+    """Measure (not assert) the relative error of an approximate formula against the exact value.
+
+    The note reports ``approximate/exact − 1``; the check fails only if that is not a finite number.
+    """
+    def run() -> CheckResult:
+        a, b = approximate(), exact()
+        with mpmath.workdps(30):
+            rel = mpmath.mpmathify(a) / mpmath.mpmathify(b) - 1
+        finite = bool(mpmath.isfinite(rel))
+        return CheckResult(finite, note=f"{description}: approximate/exact − 1 = {mpmath.nstr(rel, 3)}")
+
+    return Check("approximation", description, run, quick)
