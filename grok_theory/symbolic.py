@@ -229,8 +229,10 @@ class Derivation:
         return labels
 
     def latex(self) -> str:
-        """LaTeX of the result."""
-        return sympy.latex(self.result)
+        """LaTeX of the result (Unicode-named symbols as LaTeX macros, see :mod:`grok_theory.latex`)."""
+        from grok_theory.latex import to_latex  # grok_theory.latex imports this module
+
+        return to_latex(self.result)
 
     def pretty(self) -> str:
         """Human-readable account of the derivation, step by step."""
