@@ -175,7 +175,7 @@ def stieltjes() -> Derivation:
     ]
     return Derivation("mp.stieltjes", "the Stieltjes transform of the MP law in closed form",
                       ["λ > 0", "z ∉ [λ₋, λ₊]", "S = √(z−λ₊)·√(z−λ₋), principal roots"], steps,
-                      sp.Eq(sp.Symbol("m(z)"), m_closed), "Marchenko & Pastur 1967",
+                      sp.Eq(sp.Symbol("m(z)"), m_closed.subs(q, sp.sqrt(lam))), "Marchenko & Pastur 1967",
                       "grok_theory.mp_law.MarchenkoPastur.stieltjes")
 
 
