@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # allow `python derivations/accuracy.py` from any
 
 from grok_theory.model import TeacherStudent, accuracy_from_loss  # noqa: E402
 from grok_theory.simulate import simulate_linear  # noqa: E402
-from grok_theory.symbolic import Derivation, Step, is_zero, numeric_check, simulation_check  # noqa: E402
+from grok_theory.symbolic import Derivation, Step, is_zero, numeric_check, run_standalone, simulation_check  # noqa: E402
 
 e, x, X = sp.symbols("e x X", real=True)
 L, eps = sp.symbols("L varepsilon", positive=True)
@@ -102,12 +102,5 @@ def derivations() -> list[Derivation]:
     return [eq10(), eq13()]
 
 
-def main() -> int:
-    for dv in derivations():
-        print(dv.pretty())
-        print(f"  verified: {len(dv.verify())} steps\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(derivations()))

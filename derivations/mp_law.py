@@ -33,7 +33,8 @@ import dataclasses  # noqa: E402
 
 from grok_theory import reference  # noqa: E402
 from grok_theory.mp_law import MarchenkoPastur, narayana_moment  # noqa: E402
-from grok_theory.symbolic import Derivation, Step, digits_agree, is_zero, numeric_check, series_agree  # noqa: E402
+from grok_theory.symbolic import (Derivation, Step, digits_agree, is_zero, numeric_check,  # noqa: E402
+                                  run_standalone, series_agree)
 
 q, lam, theta, t, s, z, k = sp.symbols("q lambda theta t s z k", positive=True)
 S = sp.Symbol("S")  # stands for √(z−λ₊)·√(z−λ₋)
@@ -343,13 +344,5 @@ def derivations() -> list[Derivation]:
     return [dataclasses.replace(d, checks=checks.get(d.id, ())) for d in found]
 
 
-def main() -> int:
-    for d in derivations():
-        print(d.pretty())
-        labels = d.verify()
-        print(f"  verified: {len(labels)} steps\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(derivations()))

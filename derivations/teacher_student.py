@@ -33,7 +33,7 @@ from grok_theory import reference  # noqa: E402
 from grok_theory.model import TeacherStudent  # noqa: E402
 from grok_theory.simulate import simulate_linear  # noqa: E402
 from grok_theory.symbolic import (Derivation, Step, approximation_check, is_zero, numeric_check,  # noqa: E402
-                                  printed_check, simulation_check)
+                                  printed_check, run_standalone, simulation_check)
 
 nu, g, c, t, lam, d = sp.symbols("nu g c t lambda d", positive=True)
 alpha, tau, sigma, eta, gamma = sp.symbols("alpha tau sigma eta gamma", positive=True)
@@ -354,12 +354,5 @@ def derivations() -> list[Derivation]:
     return mode_solutions() + curves + [eq21(), init_scale(), label_noise(), eq16(), d_out_rescaling()]
 
 
-def main() -> int:
-    for dv in derivations():
-        print(dv.pretty())
-        print(f"  verified: {len(dv.verify())} steps\n")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_standalone(derivations()))

@@ -19,7 +19,7 @@ import sympy
 
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
-    "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check",
+    "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
 ]
 
 
@@ -267,3 +267,11 @@ def approximation_check(description: str, approximate: Callable[[], Any], exact:
         return CheckResult(finite, note=f"{description}: approximate/exact − 1 = {mpmath.nstr(rel, 3)}")
 
     return Check("approximation", description, run, quick)
+
+
+def run_standalone(derivations: list[Derivation]) -> int:
+    """Print every derivation step by step and re-run its checks (``python derivations/<module>.py``)."""
+    for d in derivations:
+        print(d.pretty())
+        print(f"  verified: {len(d.verify())} steps\n")
+    return 0
