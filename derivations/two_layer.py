@@ -300,9 +300,8 @@ def eq18() -> Derivation:
                             "(a0 = a1 = h = 1/2, d_in = 1000, d_out = 5)",
                             lambda: sp.Rational(1, 100) / 25, lambda: kernel_rate(sp.Rational(1, 100), 1000, 5,
                                                                                   sp.Rational(1, 2), sp.Rational(1, 2))),
-              simulation_check("change of h = (a0 + a1)/2 by GD (d_in = 40, λ = 0.5, d_h = 40, d_out = 2, η = 0.05, "
-                               "t = 300, 600, 12 seeds) vs the corrected Eq. 18 with self-averaging closures "
-                               "(paired per seed)", lambda: _sim_hdot()[:3], max_z=4.0))
+              simulation_check(f"change of h = (a0 + a1)/2 by GD vs the corrected Eq. 18 with self-averaging closures "
+                               f"({_describe(SIM_TAU)})", _sim_kernel, max_z=4.0))
     return Derivation("levi2024.eq18", "flow of the product D and of the kernel trace h of the linear two-layer network",
                       ["σ(z) = z", "gradient flow", "isotropic-kernel step: S1ᵀS1 ≈ (a1/d_out) I (exact in mean at "
                        "Levi's init, fluctuations O(1/√(d_h d_out))) and S0S0ᵀΣD ≈ (a0/d_in) ΣD (rank d_h ≪ d_in: a "
@@ -428,9 +427,8 @@ def _eq19_checks() -> tuple:
                       "a0 = a1 = 1/2, λ = 0.5, d_in = 1000, d_out = 5, η = 0.01, t = 3000",
                       lambda: amp(mpmath.mpf("0.01") / 50),
                       lambda: amp(kernel_rate(mpmath.mpf("0.01"), 1000, 5, mpmath.mpf("0.5"), mpmath.mpf("0.5")) / 2) / 5),
-        simulation_check("frozen-kernel L_gen (kernel_theory, per-seed a0, a1, ‖D0‖²) vs GD test loss "
-                         "(d_in = 40, λ = 0.5, d_h = 40, d_out = 2, η = 0.05, t = 100, 200, 400, 12 seeds, paired)",
-                         lambda: _sim_frozen()[:3], max_z=4.0),
+        simulation_check(f"frozen-kernel L_gen (kernel_theory, per-seed a0, a1, ‖D0‖²) vs GD test loss "
+                         f"({_describe(SIM_LEVI)})", _sim_loss, max_z=4.0),
     )
 
 
@@ -543,9 +541,8 @@ def _coupled_checks() -> tuple:
                       lambda dps: both(dps)[1], digits=9),
         numeric_check(f"coupled L_gen at t(R = {big_r}) from the first-integral quadrature: kernel_theory vs "
                       "(‖D0‖²/d)E[e^{−2Rν}]", library("gen_loss"), gen_ref, digits=8),
-        simulation_check("change of a1 = ‖S1‖² by GD vs the coupled closure theory (d_in = 40, λ = 0.5, d_h = 40, "
-                         "d_out = 2, η = 0.05, t = 300, 600, 12 seeds, paired)", lambda: _sim_hdot(key="a1")[:3],
-                         max_z=4.0),
+        simulation_check(f"change of a1 = ‖S1‖² by GD vs the coupled closure theory ({_describe(SIM_TAU)})",
+                         lambda: _sim_kernel("a1"), max_z=4.0),
     )
 
 
@@ -553,19 +550,22 @@ def _coupled_checks() -> tuple:
 # simulations (small d_in: each run is a few seconds)
 # ----------------------------------------------------------------------------------------------
 
-SIM = dict(d_in=40, lam=0.5, d_h=40, d_out=2, lr=0.05, seeds=tuple(range(12)))
+#: Levi's initialisation (teacher_scale 1): the frozen-kernel check
+SIM_LEVI = dict(d_in=40, lam=0.5, d_h=40, d_out=2, lr=0.05, teacher_scale=1.0, seeds=tuple(range(12)), t=(0, 100, 200, 400))
+#: a teacher 3× larger than Levi's: 2‖T‖² − ‖D0‖² ≈ 2/d_h > 0, so the kernel grows by ~30 % (coupled checks)
+SIM_TAU = dict(d_in=80, lam=0.5, d_h=80, d_out=2, lr=0.05, teacher_scale=3.0, seeds=tuple(range(12)), t=(0, 100, 300, 600))
 
 
 @cache
-def _simulate(times: tuple[int, ...]):
-    return simulate_two_layer(SIM["d_in"], SIM["lam"], SIM["d_h"], SIM["d_out"], lr=SIM["lr"], t=times,
-                              seeds=SIM["seeds"], progress=False)
-
-
-def _per_seed_theory(sim, mode: str):
+def _runs(setup: str, mode: str):
+    """The simulation of a setup and the per-seed kernel theory (``mode``) from its initial norms."""
+    cfg = SIM_LEVI if setup == "levi" else SIM_TAU
+    sim = simulate_two_layer(cfg["d_in"], cfg["lam"], cfg["d_h"], cfg["d_out"], lr=cfg["lr"], t=cfg["t"],
+                             seeds=cfg["seeds"], progress=False, teacher_scale=cfg["teacher_scale"])
     p = sim.params
-    return [kernel_theory(p["lam"], p["d_in"], p["d_out"], p["lr"], sim.t, sim.a0[i, 0], sim.a1[i, 0],
-                          sim.d0_norm2[i], sim.teacher_norm2[i], mode) for i in range(len(SIM["seeds"]))]
+    theory = [kernel_theory(p["lam"], p["d_in"], p["d_out"], p["lr"], sim.t, sim.a0[i, 0], sim.a1[i, 0],
+                            sim.d0_norm2[i], sim.teacher_norm2[i], mode) for i in range(len(cfg["seeds"]))]
+    return sim, theory
 
 
 def _paired(theory: np.ndarray, sim: np.ndarray):
@@ -574,28 +574,25 @@ def _paired(theory: np.ndarray, sim: np.ndarray):
     return theory.mean(0), sim.mean(0), (theory - sim).std(0, ddof=1) / np.sqrt(n)
 
 
-def _sim_frozen():
-    sim = _simulate((0, 100, 200, 400))
-    th = np.array([o["gen_loss"] for o in _per_seed_theory(sim, "frozen")])
-    return (*_paired(th[:, 1:], sim.gen_loss_test[:, 1:]), sim)
+def _sim_loss(setup: str = "levi", mode: str = "frozen"):
+    """Test loss at t > 0: per-seed kernel theory vs GD (paired)."""
+    sim, th = _runs(setup, mode)
+    return _paired(np.array([o["gen_loss"] for o in th])[:, 1:], sim.gen_loss_test[:, 1:])
 
 
-@cache
-def _coupled_runs():
-    sim = _simulate((0, 300, 600))
-    return sim, _per_seed_theory(sim, "coupled")
-
-
-def _sim_hdot(key: str = "h"):
-    """Change of h (or a1) since t = 0: simulated vs the coupled closure theory (paired per seed)."""
-    sim, th = _coupled_runs()
+def _sim_kernel(key: str = "h"):
+    """Change of h = (a0 + a1)/2 (or of a1) since t = 0 in the SIM_TAU runs vs the coupled theory (paired)."""
+    sim, th = _runs("tau", "coupled")
     if key == "h":
-        th_c = np.array([(o["a0"] + o["a1"]) / 2 for o in th])
-        sim_c = (sim.a0 + sim.a1) / 2
+        th_c, sim_c = np.array([(o["a0"] + o["a1"]) / 2 for o in th]), (sim.a0 + sim.a1) / 2
     else:
         th_c, sim_c = np.array([o["a1"] for o in th]), sim.a1
-    th_c, sim_c = th_c - th_c[:, :1], sim_c - sim_c[:, :1]
-    return (*_paired(th_c[:, 1:], sim_c[:, 1:]), sim)
+    return _paired((th_c - th_c[:, :1])[:, 1:], (sim_c - sim_c[:, :1])[:, 1:])
+
+
+def _describe(cfg: dict) -> str:
+    return (f"d_in = {cfg['d_in']}, λ = {cfg['lam']}, d_h = {cfg['d_h']}, d_out = {cfg['d_out']}, η = {cfg['lr']}, "
+            f"teacher × {cfg['teacher_scale']:g}, t = {', '.join(map(str, cfg['t'][1:]))}, {len(cfg['seeds'])} seeds, paired")
 
 
 def derivations() -> list[Derivation]:

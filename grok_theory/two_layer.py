@@ -54,12 +54,17 @@ class TwoLayerResult:
 
 def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: float = 0.01, activation: str = "linear",
                        t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-4, n_test: int = 1000,
-                       progress: bool | None = None) -> TwoLayerResult:
-    """Train a d_in → d_h → d_out student on a same-shape teacher by full-batch GD (Levi §4)."""
+                       progress: bool | None = None, teacher_scale: float = 1.0) -> TwoLayerResult:
+    """Train a d_in → d_h → d_out student on a same-shape teacher by full-batch GD (Levi §4).
+
+    ``teacher_scale`` τ multiplies the teacher's output layer (T = τ T⁽⁰⁾T⁽¹⁾; Levi: τ = 1). With
+    τ ≠ 1 the kernel norms move at leading order (derivation ``levi2024.two_layer_coupled``).
+    """
     d_in, d_h, d_out = (_validate.positive_int(n, v) for n, v in (("d_in", d_in), ("d_h", d_h), ("d_out", d_out)))
     n_train = max(1, round(d_in / _validate.positive("lam", lam)))
     lr, eps = _validate.positive("lr", lr), _validate.positive("eps", eps)
     _validate.choice("activation", activation, tuple(_ACT))
+    tau = _validate.nonnegative("teacher_scale", teacher_scale)
     times = _validate.real_array("t", t, lower=0.0).ravel().astype(np.int64)
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     act, dact = _ACT[activation]
@@ -71,7 +76,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((n_train, d_in))
         t0 = rng.standard_normal((d_in, d_h)) / math.sqrt(2 * d_in * d_h)
-        t1 = rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
+        t1 = tau * rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
         s0 = rng.standard_normal((d_in, d_h)) / math.sqrt(2 * d_in * d_h)
         s1 = rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
         x_test = rng.standard_normal((n_test, d_in))
@@ -92,7 +97,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
             rec["a0"][i, j], rec["a1"][i, j] = float((s0**2).sum()), float((s1**2).sum())
         bar.step()
     params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_h=d_h, d_out=d_out, lr=lr,
-                  activation=activation, eps=eps, n_test=n_test)
+                  activation=activation, eps=eps, n_test=n_test, teacher_scale=tau)
     return TwoLayerResult(times, params, d0_norm2=d0n, teacher_norm2=tn, **rec)
 
 

@@ -93,6 +93,17 @@ def test_simulation_checks(derivations):
 @pytest.mark.slow
 def test_printed_kernel_rate_is_rejected_by_simulation():
     """The simulation check has the power to see the printed ḣ: 2·d_out times the derived change is > 4 s.e. off."""
-    theory, mean, sem, _ = tl._sim_hdot()
-    z_printed = np.abs(2 * tl.SIM["d_out"] * theory - mean) / sem
-    assert z_printed[0] > 4
+    theory, mean, sem = tl._sim_kernel()
+    z_printed = np.abs(2 * tl.SIM_TAU["d_out"] * theory - mean) / sem
+    assert np.all(z_printed > 4), z_printed
+
+
+def test_teacher_scale_scales_the_teacher():
+    from grok_theory.two_layer import simulate_two_layer
+
+    base = simulate_two_layer(6, 0.5, 4, 2, t=[0], seeds=[1, 2], n_test=10, progress=False)
+    big = simulate_two_layer(6, 0.5, 4, 2, t=[0], seeds=[1, 2], n_test=10, progress=False, teacher_scale=3.0)
+    np.testing.assert_allclose(big.teacher_norm2, 9 * base.teacher_norm2, rtol=1e-12)
+    np.testing.assert_allclose(big.a0, base.a0, rtol=1e-12)  # same student
+    with pytest.raises(ValueError, match="teacher_scale"):
+        simulate_two_layer(6, 0.5, 4, 2, t=[0], teacher_scale=-1.0)
