@@ -385,6 +385,13 @@ def eq19() -> Derivation:
              "the 1/d_out of L_gen = ‖D‖²/d_out is missing",
              lambda: is_zero(sp.simplify(d0sq * l1(eta / (2 * d_out**2)) / derived_gen.subs(r, levi_rate) - d_out)),
              "sympy: simplifies to 0"),
+        Step("reading L^{1-layer} instead as Eq. 13's d_out curve (1/d_out) L^{d_out=1}(η/d_out) fixes the amplitude "
+             "but makes the rate d_out times too slow",
+             sp.Eq(sp.Symbol(r"r_{\mathrm{Eq.13\,reading}}/r"), 1 / d_out),
+             "η → η/(2d_out²) inside Eq. 13 gives the exponent 4ηνt/(2d_out³) against the derived 2ηνt/d_out²",
+             lambda: is_zero(sp.simplify(d0sq * l1(eta / (2 * d_out**2) / d_out) / d_out
+                                         - derived_gen.subs(r, levi_rate / d_out))),
+             "sympy: simplifies to 0"),
     ]
     result = sp.Eq(sp.Symbol(r"\mathcal{L}^{\mathrm{2-layer}}_{\mathrm{gen}}"), derived_gen.subs(r, r_expr))
     checks = _eq19_checks()
@@ -423,6 +430,8 @@ def _eq19_checks() -> tuple:
                       "engine vs SymPy-derived rate + raw-density quadrature", library_dps, ref(1), digits=30),
         numeric_check("frozen L_gen, kernel_theory (float64) vs SymPy-derived rate + raw-density quadrature",
                       library_float(0), ref(0), digits=12),
+        printed_check("Eq. 19 as printed at t = 0, ‖D0‖² L^{1-layer}(0) = ‖D0‖², vs the derived L_gen(0) = ‖D0‖²/d_out "
+                      "(d_out = 5)", lambda: amp(0), lambda: amp(0) / 5),
         printed_check("Eq. 19 as printed, ‖D0‖² E[e^{−4(η/2d²)νt}], vs derived (‖D0‖²/d) E[e^{−2rνt}] at "
                       "a0 = a1 = 1/2, λ = 0.5, d_in = 1000, d_out = 5, η = 0.01, t = 3000",
                       lambda: amp(mpmath.mpf("0.01") / 50),
