@@ -12,6 +12,12 @@ trained by gradient flow Ṡ = −η ∇_S L. Matrix calculus is done on explici
 exactly by SymPy; where a statement holds for all dimensions, checking it at shapes with
 d_out = 1, 2, 3 is what "checked" means here (the algebra is dimension-independent).
 
+Derivations (ids): ``levi2024.eq38`` the flow of the two layers; ``levi2024.two_layer_balance``
+the conserved S0ᵀS0 − S1S1ᵀ; ``levi2024.eq18`` the exact flow of D and of h = (‖S0‖² + ‖S1‖²)/2
+and the isotropic-kernel rate r; ``levi2024.eq19`` the frozen-kernel curves;
+``levi2024.two_layer_coupled`` a first integral of the coupled (closure) equations, which bounds
+the total change of the kernel. User documentation: docs/models/two_layer.md.
+
 Findings (see docs/errata.md): the printed kernel equation ḣ = −8η(T+D)ᵀΣD of Eq. 18 is
 2·d_out times the derived rate; Eq. 18's dD/dt drops the first-layer term S0S0ᵀΣD (relative size
 d_out/d_in at Levi's initialisation); Eq. 19's amplitude ‖D0‖² L^{1-layer} is d_out times the
