@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -39,6 +40,9 @@ MATH_CHARS: dict[str, str] = {
     "§": r"\S", "½": r"\tfrac12", "¼": r"\tfrac14", "✓": r"\checkmark",
 }
 
+#: combining accents (letters such as ḣ, Ṡ, ŷ decompose into a base letter and these)
+ACCENTS = {"\u0307": r"\dot", "\u0308": r"\ddot", "\u0302": r"\hat", "\u0303": r"\tilde", "\u0304": r"\bar"}
+
 #: superscript and subscript characters; a run of them becomes one ^{…} or _{…}
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ᵀᵗ", "0123456789+-Tt"))
 SUBSCRIPTS = dict(zip("₀₁₂₃₄₅₆₇₈₉₊₋ᵢⱼₓ", "0123456789+-ijx"))
@@ -59,6 +63,14 @@ _SCRIPT_RUN = re.compile(f"[{''.join(SUPERSCRIPTS)}]+|[{''.join(SUBSCRIPTS)}]+")
 def _char(c: str) -> str:
     if c in SUPERSCRIPTS or c in SUBSCRIPTS:
         return _script(c)
+    if c in MATH_CHARS:
+        return MATH_CHARS[c]
+    base, *marks = unicodedata.normalize("NFD", c)
+    if marks and all(m in ACCENTS for m in marks) and (base.isascii() or base in MATH_CHARS):
+        out = MATH_CHARS.get(base, base)
+        for m in marks:
+            out = f"{ACCENTS[m]}{{{out}}}"
+        return out
     try:
         return MATH_CHARS[c]
     except KeyError:

@@ -31,7 +31,7 @@ from grok_theory import _validate
 from grok_theory.mp_law import MarchenkoPastur
 from grok_theory._sim_util import Progress, accuracy_fraction
 
-__all__ = ["TwoLayerResult", "simulate_two_layer", "kernel_theory"]
+__all__ = ["TwoLayerResult", "simulate_two_layer", "kernel_rate", "kernel_theory"]
 
 _ACT = {"linear": (lambda z: z, lambda z: np.ones_like(z)), "tanh": (np.tanh, lambda z: 1 - np.tanh(z) ** 2)}
 
@@ -54,12 +54,17 @@ class TwoLayerResult:
 
 def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: float = 0.01, activation: str = "linear",
                        t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-4, n_test: int = 1000,
-                       progress: bool | None = None) -> TwoLayerResult:
-    """Train a d_in → d_h → d_out student on a same-shape teacher by full-batch GD (Levi §4)."""
+                       progress: bool | None = None, teacher_scale: float = 1.0) -> TwoLayerResult:
+    """Train a d_in → d_h → d_out student on a same-shape teacher by full-batch GD (Levi §4).
+
+    ``teacher_scale`` τ multiplies the teacher's output layer (T = τ T⁽⁰⁾T⁽¹⁾; Levi: τ = 1). With
+    τ ≠ 1 the kernel norms move at leading order (derivation ``levi2024.two_layer_coupled``).
+    """
     d_in, d_h, d_out = (_validate.positive_int(n, v) for n, v in (("d_in", d_in), ("d_h", d_h), ("d_out", d_out)))
     n_train = max(1, round(d_in / _validate.positive("lam", lam)))
     lr, eps = _validate.positive("lr", lr), _validate.positive("eps", eps)
     _validate.choice("activation", activation, tuple(_ACT))
+    tau = _validate.nonnegative("teacher_scale", teacher_scale)
     times = _validate.real_array("t", t, lower=0.0).ravel().astype(np.int64)
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     act, dact = _ACT[activation]
@@ -71,7 +76,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
         rng = np.random.default_rng(seed)
         x = rng.standard_normal((n_train, d_in))
         t0 = rng.standard_normal((d_in, d_h)) / math.sqrt(2 * d_in * d_h)
-        t1 = rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
+        t1 = tau * rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
         s0 = rng.standard_normal((d_in, d_h)) / math.sqrt(2 * d_in * d_h)
         s1 = rng.standard_normal((d_h, d_out)) / math.sqrt(2 * d_out * d_h)
         x_test = rng.standard_normal((n_test, d_in))
@@ -92,7 +97,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
             rec["a0"][i, j], rec["a1"][i, j] = float((s0**2).sum()), float((s1**2).sum())
         bar.step()
     params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_h=d_h, d_out=d_out, lr=lr,
-                  activation=activation, eps=eps, n_test=n_test)
+                  activation=activation, eps=eps, n_test=n_test, teacher_scale=tau)
     return TwoLayerResult(times, params, d0_norm2=d0n, teacher_norm2=tn, **rec)
 
 
@@ -108,6 +113,23 @@ def gradients(x: np.ndarray, y: np.ndarray, s0: np.ndarray, s1: np.ndarray, act:
     return g0, g1
 
 
+def kernel_rate(lr: Any, d_in: Any, d_out: Any, a0: Any, a1: Any) -> Any:
+    """Rate r of the isotropic-kernel flow dD/dt = −r Σ_tr D of the linear two-layer network.
+
+    r = (2η/d_out)(‖S⁽¹⁾‖²/d_out + ‖S⁽⁰⁾‖²/d_in): the exact flow
+    dD/dt = −(2η/d_out)[S⁽⁰⁾S⁽⁰⁾ᵀ Σ D + Σ D S⁽¹⁾ᵀS⁽¹⁾] with S⁽¹⁾ᵀS⁽¹⁾ → (a1/d_out) I and
+    S⁽⁰⁾S⁽⁰⁾ᵀ → (a0/d_in) I (derivation ``levi2024.eq19``; Levi Eq. 18 keeps only the
+    a1 term, with a1 = h). Plain arithmetic, so mpmath or SymPy arguments give exact results.
+
+    Parameters
+    ----------
+    lr : learning rate η
+    d_in, d_out : input and output dimension
+    a0, a1 : ‖S⁽⁰⁾‖², ‖S⁽¹⁾‖²
+    """
+    return (2 * lr / d_out) * (a1 / d_out + a0 / d_in)
+
+
 def kernel_theory(lam: float, d_in: int, d_out: int, lr: float, t: Any, a0: float, a1: float, d0_norm2: float,
                   teacher_norm2: float, mode: str = "coupled") -> dict[str, np.ndarray]:
     """Frozen-kernel (Levi Eq. 19) or coupled (Eq. 18) prediction for the linear two-layer net.
@@ -119,11 +141,8 @@ def kernel_theory(lam: float, d_in: int, d_out: int, lr: float, t: Any, a0: floa
     t = np.atleast_1d(np.asarray(t, dtype=float))
     d = d_out
 
-    def rate(a1_: float, a0_: float) -> float:
-        return (2 * lr / d) * (a1_ / d + a0_ / d_in)
-
     if mode == "frozen":
-        big_r = rate(a1, a0) * t
+        big_r = kernel_rate(lr, d_in, d, a0, a1) * t
         a1_t, a0_t = np.full_like(t, a1), np.full_like(t, a0)
     else:
         gap = a0 - a1
@@ -132,7 +151,7 @@ def kernel_theory(lam: float, d_in: int, d_out: int, lr: float, t: Any, a0: floa
             big_r_, a1_ = z
             tr_dd = d0_norm2 * float(law.laplace(2 * big_r_, power=1))
             tr_td = -teacher_norm2 * float(law.laplace(big_r_, power=1))
-            return [rate(a1_, a1_ + gap), -(4 * lr / d) * (tr_td + tr_dd)]
+            return [kernel_rate(lr, d_in, d, a1_ + gap, a1_), -(4 * lr / d) * (tr_td + tr_dd)]
 
         sol = solve_ivp(rhs, (0.0, float(t.max())), [0.0, a1], t_eval=np.sort(t), rtol=1e-10, atol=1e-14)
         order = np.argsort(np.argsort(t))

@@ -54,6 +54,7 @@ def test_pdflatex_compiles(exported):
 def test_unicode_translation():
     assert latex.to_latex(sp.Symbol("ℓ_gen(ν)")) == r"{\ell_{gen}(\nu)}"
     assert latex.text_to_latex("E[ν⁻¹; ν > 0] ≥ 1/λ²") == r"E[$\nu^{-1}$; $\nu$ $>$ 0] $\geq$ 1/$\lambda^{2}$"
+    assert latex.text_to_latex("ḣ = Ṡ") == r"$\dot{h}$ = $\dot{S}$"
     with pytest.raises(latex.UnknownCharacterError, match="U\\+263A"):
         latex.text_to_latex("☺")
 

@@ -28,9 +28,6 @@ def test_formula_verifies_quick(fid):
     if rec.status == "mismatch":
         assert f"`{fid}`" in ERRATA, (
             f"{fid} disagrees with the printed paper but docs/errata.md does not mention it")
-    for c in rec.checks:
-        if c["kind"] == "numeric" and c["ok"] is not None:
-            assert c["digits"] >= 12, c
 
 
 SLOW_IDS = [fid for fid in IDS if any(not c.quick for c in registry.get(fid).checks)]
