@@ -293,8 +293,132 @@ def flat_branch() -> Derivation:
                       "Omnigrok footnote 2", "grok_theory.landscape.ReducedLandscape.at_norm")
 
 
+# -- large-initialisation grokking ----------------------------------------------------------------
+eta, gam, d, alpha, tau, t = sp.symbols("eta gamma d_out alpha tau t", positive=True)
+delta = sp.Symbol("delta", positive=True)
+S0, T0 = sp.symbols("S_0 T_0", real=True)
+Dn = sp.Function("D")
+n_step = sp.Symbol("n", integer=True, nonnegative=True)
+
+
+def null_decay() -> Derivation:
+    c, g = 2 * eta / d, gam / 2
+    # Levi Eq. 3 on a null mode (ν = 0, no data, no noise): D_{n+1} = (1 − cg) D_n − c g τT
+    sol = sp.rsolve(Dn(n_step + 1) - (1 - c * g) * Dn(n_step) + c * g * tau * T0, Dn(n_step), {Dn(0): alpha * S0 - tau * T0})
+    rho = 1 - eta * gam / d
+    claimed = rho**n_step * alpha * S0 - tau * T0
+    a_sym = sp.Symbol("a", positive=True)
+    ms = _mean_square(claimed, {S0: 1 / (2 * d), T0: 1 / (2 * d)})  # per output entry variance 1/(2 d_in d_out) × d_in modes
+    excess = sp.expand(a_sym * (ms - ms.subs(n_step, sp.oo).subs(rho**sp.oo, 0))).subs(rho ** (2 * n_step), sp.Symbol("rho^{2t}"))
+    steps = [
+        Step("null mode of Levi Eq. 3: S_{t+1} = S_t − (ηγ/d_out) S_t (no data gradient)", sp.Eq(Dn(n_step), sol),
+             "rsolve of the affine recursion with ν = 0", lambda: is_zero(sp.simplify(sol - claimed)), "sympy: rsolve, difference 0"),
+        Step("so P_null S_t = (1 − ηγ/d_out)^t P_null S_0 exactly (the teacher's null part is never learned)",
+             sp.Eq(sp.Symbol("P_null S_t"), rho**n_step * sp.Symbol("P_null S_0")), "D = S − τT",
+             lambda: is_zero(sp.expand(claimed + tau * T0 - rho**n_step * alpha * S0)), "sympy: simplifies to 0"),
+        Step("null contribution to L_gen(t) − L_gen(∞): a α²/(2 d_out) ρ^{2t} (a = 1 − 1/λ modes, ⟨S₀,T⟩ averages to 0)",
+             sp.Eq(sp.Symbol("ΔL_null"), a_sym * alpha**2 / (2 * d) * sp.Symbol("rho^{2t}")),
+             "mean square over independent S₀, T; teacher part τ²/(2d_out) is t-independent",
+             lambda: is_zero(sp.expand(a_sym * (ms - tau**2 / (2 * d)) - a_sym * alpha**2 / (2 * d) * rho ** (2 * n_step))),
+             "sympy: expand"),
+    ]
+    checks = (simulation_check("excess L_gen(t) − L_gen(∞) and excess norm ‖S_t‖² − ‖S_∞‖² vs real GD (d_in=400, λ=2, "
+                               "α=10, η=0.05, γ=0.01, 16 seeds, t = 10…6000)", _sim_large_init_curves, quick=False),)
+    return Derivation("omnigrok.null_decay", "the null-space part of the student decays exactly as (1 − ηγ/d_out)^t",
+                      ["λ > 1 (atom of mass a = 1 − 1/λ)", "full-batch GD with weight decay (Levi Eq. 3)"], steps,
+                      sp.Eq(sp.Symbol("P_null S_t"), rho**t * sp.Symbol("P_null S_0")),
+                      "Omnigrok §2: w(t) ≈ w₀e^{−γt}; Xu, Vardi & Safran 2026, θ_⊥ = (1−ηλ)^t θ_⊥(0)",
+                      "grok_theory.large_init.null_norm2", checks=checks)
+
+
+def _sim_large_init_curves():
+    import numpy as np
+
+    from grok_theory import large_init as li
+    from grok_theory.model import TeacherStudent
+    from grok_theory.simulate import simulate_linear
+
+    m = TeacherStudent(2.0, lr=0.05, weight_decay=1e-2, init_scale=10, dynamics="gd")
+    t = np.array([10, 100, 1000, 3000, 6000, 10**9])
+    r = simulate_linear(400, lam=2.0, lr=0.05, weight_decay=1e-2, init_scale=10, t=t, seeds=range(16), progress=False)
+    tt = t[:-1].astype(float)
+    exc = r.gen_loss[:, :-1] - r.gen_loss[:, -1:]
+    nrm = r.weight_norm[:, :-1] - r.weight_norm[:, -1:]
+    theory = np.concatenate([li.gen_excess(m, tt), m.weight_norm(tt) - m.weight_norm_limit()])
+    mean = np.concatenate([exc.mean(0), nrm.mean(0)])
+    sem = np.concatenate([exc.std(0, ddof=1), nrm.std(0, ddof=1)]) / 4
+    return theory, mean, sem
+
+
+def generalisation_time() -> Derivation:
+    a_sym = sp.Symbol("a", positive=True)
+    rho = 1 - eta * gam / d
+    tg = sp.log(a_sym * alpha**2 / (2 * d * delta)) / (-2 * sp.log(rho))
+    w0, wc = alpha * sp.sqrt(a_sym / 2), sp.sqrt(d * delta)
+    omni = sp.log(w0 / wc) / (-sp.log(rho))
+    x = sp.Symbol("x", positive=True)  # x = ηγ/d_out
+    lead = sp.series(1 / (-sp.log(1 - x)), x, 0, 1).removeO()
+    steps = [
+        Step("excess criterion L_gen − L_gen(∞) ≤ δ met by the null modes at a α²ρ^{2t}/(2d_out) = δ", sp.Eq(t, tg),
+             "omnigrok.null_decay; range modes decay faster (rate ≥ 2η(λ₋+γ/2)/d_out)",
+             lambda: is_zero(sp.simplify(sp.expand_log((a_sym * alpha**2 / (2 * d) * rho ** (2 * tg)).rewrite(sp.exp), force=True) - delta))
+             or is_zero(sp.simplify(sp.expand_log(sp.log(a_sym * alpha**2 / (2 * d)) + 2 * tg * sp.log(rho) - sp.log(delta), force=True))),
+             "sympy: log of the crossing condition simplifies to 0"),
+        Step("this is Omnigrok's t = ln(w₀/w_c)/γ with w = ‖P_null S‖, w₀ = α√(a/2), w_c = √(d_out δ), rate −ln(1−ηγ/d_out)",
+             sp.Eq(t, omni), "‖P_null S_t‖² = d_out × null excess",
+             lambda: is_zero(sp.expand_log(sp.simplify(tg - omni), force=True)), "sympy: expand_log, difference 0"),
+        Step("learning rate restored: 1/(−ln(1−x)) = 1/x − 1/2 + O(x), x = ηγ/d_out, so t ≈ d_out ln(w₀/w_c)/(ηγ)",
+             sp.Eq(sp.Symbol("1/(-ln(1-x))"), lead), "Taylor series",
+             lambda: is_zero(lead - (1 / x - sp.Rational(1, 2))), "sympy: series"),
+    ]
+    checks = (
+        numeric_check("law vs exact MP time (root of L_gen(t) − L_gen(∞) = δ), λ=2, η=0.05, γ=0.01, α=10, δ=1e-3",
+                      lambda dps: _tg_law(), lambda dps: _tg_exact(), digits=10),
+        simulation_check("t_gen (excess δ = 0.05) from real GD, d_in=400, λ=2, α=10, η=0.05, γ=0.01, 16 seeds",
+                         _sim_tgen, quick=False),
+    )
+    return Derivation("omnigrok.generalisation_time",
+                      "large-initialisation generalisation time: t_gen = ln(aα²/(2 d_out δ))/(−2 ln(1 − ηγ/d_out))",
+                      ["λ > 1", "excess criterion L_gen(t) − L_gen(∞) ≤ δ (reachable for every λ)",
+                       "range modes already converged (γ ≪ λ₋)"], steps, sp.Eq(t, tg),
+                      "Omnigrok §2: t ≈ ln(w₀/w_c)/γ", "grok_theory.large_init.generalisation_time_law", checks=checks)
+
+
+def _tg_model():
+    from grok_theory.model import TeacherStudent
+
+    return TeacherStudent(2.0, lr=0.05, weight_decay=1e-2, init_scale=10, dynamics="gd")
+
+
+def _tg_law():
+    from grok_theory.large_init import generalisation_time_law
+
+    return generalisation_time_law(_tg_model(), 1e-3)
+
+
+def _tg_exact():
+    from grok_theory.large_init import generalisation_time as gt
+
+    return gt(_tg_model(), 1e-3)
+
+
+def _sim_tgen():
+    import numpy as np
+
+    from grok_theory.large_init import generalisation_time as gt
+    from grok_theory.simulate import first_crossing, simulate_linear
+
+    m, dl = _tg_model(), 0.05
+    theory = gt(m, dl)
+    t = np.unique(np.round(np.geomspace(1, 3 * theory, 400)).astype(int))
+    r = simulate_linear(400, lam=2.0, lr=0.05, weight_decay=1e-2, init_scale=10, t=np.append(t, 10**9), seeds=range(16),
+                        progress=False)
+    tc = first_crossing(t, r.gen_loss[:, :-1] - r.gen_loss[:, -1:], dl, rising=False)
+    return [theory], [tc.mean()], [tc.std(ddof=1) / 4]
+
+
 def derivations() -> list[Derivation]:
-    return [ridge_path(), lagrange_slope(), goldilocks(), knee(), flat_branch()]
+    return [ridge_path(), lagrange_slope(), goldilocks(), knee(), flat_branch(), null_decay(), generalisation_time()]
 
 
 def main() -> int:
