@@ -61,3 +61,10 @@ def test_large_init_table(capsys):
     code, out, _ = run(capsys, "large-init", "--lam", "2", "--init-scale", "10", "--weight-decay", "1e-2", "--lr", "0.05",
                        "--criterion", "absolute", "--delta", "0.3")
     assert code == 0 and "t_gen" in out and "criterion=absolute" in out
+
+
+def test_figures_registered():
+    from grok_theory import plots_omnigrok
+
+    assert set(plots_omnigrok.FIGURES) == {"omnigrok-lu", "omnigrok-time"}
+    assert all(callable(f) for f in plots_omnigrok.FIGURES.values())
