@@ -111,14 +111,9 @@ def derivations() -> list[Derivation]:
 
 
 def main() -> int:
-    for dv in derivations():
-        print(dv.pretty())
-        print(f"  verified: {len(dv.verify())} steps")
-        for ch in dv.checks:
-            if ch.quick:
-                print(f"  check: {ch.run().note}")
-        print()
-    return 0
+    from grok_theory.derivations._main import run
+
+    return run(derivations())
 
 
 if __name__ == "__main__":

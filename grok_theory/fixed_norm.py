@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory._sim_util import SeedStats
 from grok_theory.landscape import LandscapePoint, ReducedLandscape
 
 __all__ = ["FixedNormResult", "projected_gd", "fixed_norm_limit", "null_contraction"]
@@ -46,20 +47,13 @@ def null_contraction(landscape: ReducedLandscape, norm2: float, lr: float) -> fl
 
 
 @dataclass(frozen=True)
-class FixedNormResult:
+class FixedNormResult(SeedStats):
     """Curves of projected GD, arrays of shape (n_seeds, n_times)."""
 
     t: np.ndarray
     train_loss: np.ndarray
     gen_loss: np.ndarray
     null_norm2: np.ndarray
-
-    def mean(self, name: str) -> np.ndarray:
-        return getattr(self, name).mean(axis=0)
-
-    def sem(self, name: str) -> np.ndarray:
-        x = getattr(self, name)
-        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
 
 
 def projected_gd(d_in: int, lam: float, norm2: float, t: Any, lr: float = 0.05, init_scale: float = 1.0,

@@ -41,6 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
+from grok_theory._sim_util import SeedStats
 from grok_theory.mp_law import MarchenkoPastur
 
 __all__ = ["ReducedLandscape", "LandscapePoint", "sample_landscape", "SampleLandscape", "resolvent_pair"]
@@ -311,20 +312,13 @@ class ReducedLandscape:
 
 # -- finite-d: the exact constrained minimiser on sampled data ------------------------------------
 @dataclass(frozen=True)
-class SampleLandscape:
+class SampleLandscape(SeedStats):
     """Finite-d reduced landscape, arrays of shape (n_seeds, n_norms)."""
 
     norm2: np.ndarray
     mu: np.ndarray
     train: np.ndarray
     gen: np.ndarray
-
-    def mean(self, name: str) -> np.ndarray:
-        return getattr(self, name).mean(axis=0)
-
-    def sem(self, name: str) -> np.ndarray:
-        x = getattr(self, name)
-        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
 
 
 def _secular_minimiser(nu: np.ndarray, b: np.ndarray, norm2: float, null_dir: np.ndarray | None) -> tuple[float, np.ndarray]:

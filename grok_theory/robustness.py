@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory._sim_util import accuracy_fraction
+from grok_theory._sim_util import SeedStats, accuracy_fraction
 from grok_theory.model import TeacherStudent
 
 __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "schedule_speedup", "null_noise_floor", "null_noise_variance",
@@ -161,7 +161,7 @@ def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: fl
 
 
 @dataclass(frozen=True)
-class NoisyInputResult:
+class NoisyInputResult(SeedStats):
     """Curves of GD on noisy inputs, arrays of shape (n_seeds, n_times)."""
 
     t: np.ndarray
@@ -169,13 +169,6 @@ class NoisyInputResult:
     gen_loss: np.ndarray
     weight_norm: np.ndarray
     null_norm2: np.ndarray
-
-    def mean(self, name: str) -> np.ndarray:
-        return getattr(self, name).mean(axis=0)
-
-    def sem(self, name: str) -> np.ndarray:
-        x = getattr(self, name)
-        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])
 
 
 def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: float = 0.05, weight_decay: float = 0.0,
