@@ -27,6 +27,7 @@ from grok_theory._sim_util import SeedStats, accuracy_fraction
 from grok_theory.model import TeacherStudent
 
 __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "schedule_speedup", "null_noise_floor", "null_noise_variance",
+           "stationary_train_loss", "schedule_fixed_points", "schedule_generalisation_time",
            "ScheduleCurves", "schedule_mean_field", "NoisyInputResult", "simulate_input_noise"]
 
 _CONVENTIONS = ("levi", "pytorch")
@@ -107,6 +108,73 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     return out
 
 
+def stationary_train_loss(model: TeacherStudent, input_noise: float) -> float:
+    """Clean training loss at stationarity under fresh input noise (d_out = 1, leading order in the noise):
+
+        L_tr = L_tr^ridge(μ) + λ E_c[ν η² q_ν/(1 − (1 − 2η(ν+μ))²)],   q_ν = 4σ²[L_tr^ridge + (ν + σ²)‖S‖²],
+
+    μ = γ/2 + σ². The first term is the ridge point the mean dynamics reach
+    (:mod:`grok_theory.landscape`); the second is the variance the fresh noise pumps into each range
+    mode ν (per-step injected variance (4σ²/N)[L_tr + (ν + σ²)‖S‖²], contraction ρ_ν = 1 − 2η(ν+μ)),
+    weighted by ν (``tanhuang.noise_fluctuations``).
+    """
+    from grok_theory.landscape import ReducedLandscape
+
+    sigma = _validate.nonnegative("input_noise", input_noise)
+    if model.d_out != 1:
+        raise ValueError(f"d_out={model.d_out!r}: the fluctuation term is derived for d_out = 1 only")
+    mu = model.weight_decay / 2 + sigma**2
+    ridge = ReducedLandscape(model.lam, teacher_scale=model.teacher_scale, label_noise=model.label_noise).at_multiplier(mu)
+    if sigma == 0:
+        return float(ridge.train)
+    eta = model.lr
+
+    def f(nu: np.ndarray) -> np.ndarray:
+        q = 4 * sigma**2 * (ridge.train + (nu + sigma**2) * ridge.norm2)
+        return np.where(nu > 0, nu * eta**2 * q / (1 - (1 - 2 * eta * (nu + mu)) ** 2), 0.0)
+
+    return float(ridge.train + model.lam * model.law.expect(f))
+
+
+def schedule_fixed_points(model: TeacherStudent, lam1: float, lam2: float, eps: float, grid: int = 400) -> list[float]:
+    """Self-consistent noise levels of Tan–Huang's schedule, σ = max(λ₁(1 − A_tr(σ)), λ₂), d_out = 1.
+
+    A_tr(σ) = erf(√(eps/(2 L_tr))) (Levi Eq. 10) with L_tr = :func:`stationary_train_loss` at noise σ.
+    Returned in decreasing order; the run starts at σ ≈ λ₁ (A_tr ≈ 0), so it is trapped by the first
+    *stable* fixed point below λ₁ (where σ − max(…) changes sign from − to + going up), which may lie
+    far above λ₂.
+    """
+    from scipy import optimize, special
+
+    lam1, lam2 = _validate.positive("lam1", lam1), _validate.nonnegative("lam2", lam2)
+    eps = _validate.positive("eps", eps)
+
+    def f(s: float) -> float:
+        acc = special.erf(math.sqrt(eps / (2 * stationary_train_loss(model, s))))
+        return max(lam1 * (1 - acc), lam2) - s
+
+    xs = np.linspace(lam1, max(lam2, 1e-6), grid)
+    vals = np.array([f(x) for x in xs])
+    roots = []
+    for a, b, fa, fb in zip(xs[:-1], xs[1:], vals[:-1], vals[1:]):
+        if fa == 0:
+            roots.append(float(a))
+        elif fa * fb < 0:
+            roots.append(float(optimize.brentq(f, b, a, xtol=1e-12)))
+    if vals[-1] == 0 or abs(xs[-1] - lam2) < 1e-12 and abs(vals[-1]) < 1e-12:
+        roots.append(float(xs[-1]))
+    return sorted(set(roots), reverse=True)
+
+
+def schedule_generalisation_time(model: TeacherStudent, delta: float, lam1: float, lam2: float, eps: float) -> float:
+    """Null-space law at the noise level that traps the schedule (the largest fixed point below λ₁):
+    ln(a α²/(2δ))/(−2 ln(1 − η(γ + 2σ*²))), d_out = 1, excess criterion on the null part."""
+    from grok_theory.large_init import generalisation_time_law
+
+    sigma_star = schedule_fixed_points(model, lam1, lam2, eps)[0]
+    return generalisation_time_law(with_input_noise(model, sigma_star), delta)
+
+
 @dataclass(frozen=True)
 class ScheduleCurves:
     """Mean-field curves under the adaptive noise schedule, one entry per GD step 0..t_max."""
@@ -119,15 +187,17 @@ class ScheduleCurves:
 
 
 def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: float, t_max: int,
-                        nodes: int = 400) -> ScheduleCurves:
+                        nodes: int = 400, fluctuations: bool = False) -> ScheduleCurves:
     """Mean dynamics of GD under Tan–Huang's schedule σ_t = max(λ₁(1 − A_tr(t)), λ₂).
 
     Each MP mode follows Levi Eq. 3 with the step-dependent decay γ_t = γ + 2σ_t²
     (:func:`effective_weight_decay`); A_tr(t) is Levi's accuracy of the mean-field L_tr(t)
     (:func:`grok_theory.model.accuracy_from_loss`, mean convention). The MP average uses the
     angle substitution ν = 1 + λ + 2√λ cos θ (E_c[f] = (2/π)∫ f sin²θ/ν dθ, midpoint rule with
-    ``nodes`` points) plus the atom. The fluctuations of the fresh noise (:func:`null_noise_floor`)
-    are not included.
+    ``nodes`` points) plus the atom. With ``fluctuations=True`` (d_out = 1) the accuracy is computed
+    from L_tr plus the quasi-static noise contribution of :func:`stationary_train_loss`,
+    λE_c[ν η² 4σ²(L_tr + (ν + σ²)‖S_t‖²)/(1 − ρ_ν²)] at the previous step's σ and the current L_tr,
+    ‖S_t‖²; the recorded ``train_loss`` is then that sum. Otherwise the fluctuations are ignored.
     """
     from grok_theory.model import accuracy_from_loss
 
@@ -146,9 +216,18 @@ def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: fl
     x = np.full(nu.shape, (a2 + tau2) / 2)  # E[D²] per mode (× number of modes)
     y = np.full(nu.shape, -tau2 / 2)  # E[D T]
     c = 2 * model.lr / d
+    if fluctuations and d != 1:
+        raise ValueError(f"d_out={d!r}: fluctuations=True is derived for d_out = 1 only")
+    cont = nu > 0
     out = {k: np.empty(t_max + 1) for k in ("sigma", "train_loss", "gen_loss", "null_norm2")}
+    sig = lam1
     for step in range(t_max + 1):
         ltr = float((w * nu * x).sum()) / d
+        if fluctuations:
+            s2 = float((w * (x + 2 * y + z)).sum())  # ‖S_t‖²
+            g_prev = (model.weight_decay + 2 * sig**2) / 2
+            kern = nu[cont] * model.lr**2 * 4 * sig**2 / (1 - (1 - c * (nu[cont] + g_prev)) ** 2)
+            ltr += lam * float((w[cont] * kern * (ltr + (nu[cont] + sig**2) * s2)).sum())
         acc = float(accuracy_from_loss(ltr, eps, d))
         sig = max(lam1 * (1 - acc), lam2)
         out["sigma"][step], out["train_loss"][step] = sig, ltr

@@ -75,3 +75,33 @@ def test_adaptive_schedule_beats_late_time_ratio():
     tp = first_crossing(t, plain.null_norm2, 1e-2, rising=False)
     ts = first_crossing(t, sched.null_norm2, 1e-2, rising=False)
     assert np.all(np.isfinite(ts)) and tp.mean() / ts.mean() > rb.schedule_speedup(0.03, 0.1)
+
+
+def test_stationary_train_loss_without_noise_is_ridge():
+    m = TeacherStudent(2.0, lr=0.05, weight_decay=0.02, init_scale=10)
+    assert rb.stationary_train_loss(m, 0.0) == pytest.approx(m.train_loss_limit(), rel=1e-10)
+    assert rb.stationary_train_loss(m, 0.2) > rb.with_input_noise(m, 0.2).train_loss_limit()
+    with pytest.raises(ValueError, match="d_out"):
+        rb.stationary_train_loss(TeacherStudent(2.0, d_out=2), 0.1)
+
+
+def test_schedule_fixed_points_are_roots_and_trap_the_dynamics():
+    from scipy import special
+
+    base = TeacherStudent(2.0, lr=0.05, weight_decay=0.01, init_scale=10, dynamics="gd")
+    roots = rb.schedule_fixed_points(base, 0.5, 0.1, 1e-3)
+    for s in roots:
+        acc = special.erf(np.sqrt(1e-3 / (2 * rb.stationary_train_loss(base, s))))
+        assert max(0.5 * (1 - acc), 0.1) == pytest.approx(s, abs=1e-9)
+    assert roots[0] > 3 * 0.1  # trapped far above λ₂
+    # independent route: the fluctuation-corrected mean-field dynamics settle on the largest root
+    mf = rb.schedule_mean_field(base, 0.5, 0.1, 1e-3, 3000, fluctuations=True)
+    assert mf.sigma[-1] == pytest.approx(roots[0], rel=1e-6)
+    assert rb.schedule_generalisation_time(base, 1e-2, 0.5, 0.1, 1e-3) < li.generalisation_time_law(base, 1e-2) / 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("i", [0, 1])
+def test_fluctuation_simulation_checks(i):
+    res = drv.noise_fluctuations().checks[i].run()
+    assert res.ok, res.note
