@@ -161,12 +161,18 @@ class ReducedLandscape:
         if dps is None:
             mu_arr = _validate.real_array("mu", mu)
             self._check_mu(np.min(mu_arr) if mu_arr.size else 0.0)
-            out = self._formulas(mu_arr, *self.resolvents(mu_arr), mp=False)
+            out = self._formulas(mu_arr, *self._a12_float(mu_arr), mp=False)
             return LandscapePoint(*(float(v) if np.ndim(v) == 0 else v for v in out))
         with mpmath.workdps(dps + 10):
             m = mpmath.mpf(mu)
             self._check_mu(float(m))
-            out = self._formulas(m, *self.resolvents(m, dps + 5), mp=True)
+            # w − 2μk₁ + μ²k₂ cancels ~2 log10(μ) digits for large μ: carry them as guard digits
+            extra = 2 * max(0, int(mpmath.log10(abs(m)))) if m != 0 else 0
+        with mpmath.workdps(dps + 10 + extra):
+            m = mpmath.mpf(mu)
+            k1, k2 = self.resolvents(m, dps + 5 + extra)
+            w = 1 - self._consts(True)[1]
+            out = self._formulas(m, k1 - m * k2, w - 2 * m * k1 + m * m * k2, mp=True)
         with mpmath.workdps(dps):
             return LandscapePoint(*(+v for v in out))
 
@@ -175,12 +181,37 @@ class ReducedLandscape:
         if mu < lo or (mu == lo and (self.lam < 1 or self.lam == 1)):
             raise ValueError(f"mu must be > {lo:.6g} (the lower MP edge bound for lam={self.lam}), got {mu!r}")
 
-    def _formulas(self, mu: Any, k1: Any, k2: Any, mp: bool) -> tuple[Any, Any, Any, Any]:
-        lam, atom, r2, s2 = self._consts(mp)
-        w = 1 - atom
-        q = r2 * (w - 2 * mu * k1 + mu * mu * k2) + lam * s2 * (k1 - mu * k2)
-        train = r2 * mu * mu * (k1 - mu * k2) + s2 * (1 - lam * (w - mu * mu * k2))
-        gen = r2 * (atom + mu * mu * k2) + lam * s2 * (k1 - mu * k2)
+    def _a12_float(self, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(A₁, A₂) = (E_c[ν/(ν+μ)²], E_c[ν²/(ν+μ)²]) in float64.
+
+        From the resolvents, A₁ = k₁ − μk₂ and A₂ = w − 2μk₁ + μ²k₂, which cancel ~2 log10 μ digits
+        for large μ; there (μ ≥ 10 λ₊) the convergent moment series
+        A_j = Σ_k (−1)^k (k+1) E[ν^{k+j}] μ^{−(k+2)} (Narayana moments) is used instead.
+        """
+        mu = np.asarray(mu, dtype=float)
+        k1, k2 = self.resolvents(mu)
+        w = 1 - self._consts(False)[1]
+        a1, a2 = np.asarray(k1 - mu * k2, dtype=float), np.asarray(w - 2 * mu * k1 + mu * mu * k2, dtype=float)
+        big = mu >= 10 * self.law.upper
+        if np.any(big):
+            x = 1 / mu[big]
+            moments = [self.law.moment(k) for k in range(1, 43)]  # E[ν^1..ν^42]
+            s1, s2 = np.zeros_like(x), np.zeros_like(x)
+            for k in range(40):
+                coef = (-1) ** k * (k + 1) * x ** (k + 2)
+                s1 += coef * moments[k]
+                s2 += coef * moments[k + 1]
+            a1 = np.where(big, 0.0, a1)
+            a2 = np.where(big, 0.0, a2)
+            a1[big], a2[big] = s1, s2
+        return a1, a2
+
+    def _formulas(self, mu: Any, a1: Any, a2: Any, mp: bool) -> tuple[Any, Any, Any, Any]:
+        """(μ, ‖S‖²_F, L_tr, L_gen) from A₁ = E_c[ν/(ν+μ)²] = k₁ − μk₂ and A₂ = E_c[ν²/(ν+μ)²] = w − 2μk₁ + μ²k₂."""
+        lam, _, r2, s2 = self._consts(mp)
+        q = r2 * a2 + lam * s2 * a1
+        train = r2 * mu * mu * a1 + s2 * (1 - lam * (a2 + 2 * mu * a1))
+        gen = r2 * (1 - a2 - 2 * mu * a1) + lam * s2 * a1
         return mu, q * self.d_out, train, gen
 
     # -- the knee -------------------------------------------------------------------------------
