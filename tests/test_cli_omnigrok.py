@@ -66,5 +66,5 @@ def test_large_init_table(capsys):
 def test_figures_registered():
     from grok_theory import plots_omnigrok
 
-    assert set(plots_omnigrok.FIGURES) == {"omnigrok-lu", "omnigrok-time"}
+    assert set(plots_omnigrok.FIGURES) == {"omnigrok-lu", "omnigrok-time", "tanhuang-schedule"}
     assert all(callable(f) for f in plots_omnigrok.FIGURES.values())
