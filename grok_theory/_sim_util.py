@@ -1,12 +1,13 @@
 """Helpers shared by the simulation modules: accuracy fractions and a stderr progress bar."""
 from __future__ import annotations
 
+import math
 import sys
 import time
 
 import numpy as np
 
-__all__ = ["Progress", "accuracy_fraction"]
+__all__ = ["Progress", "SeedStats", "accuracy_fraction"]
 
 
 def accuracy_fraction(sq_err: np.ndarray, eps: float, d_out: int, convention: str) -> np.ndarray:
@@ -33,3 +34,15 @@ class Progress:
         if self.done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()
+
+
+class SeedStats:
+    """Mixin for result records whose array attributes have shape (n_seeds, ...): seed mean and SEM."""
+
+    def mean(self, name: str) -> np.ndarray:
+        return getattr(self, name).mean(axis=0)
+
+    def sem(self, name: str) -> np.ndarray:
+        """Standard error of the seed mean (ddof = 1)."""
+        x = getattr(self, name)
+        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])

@@ -270,8 +270,12 @@ def approximation_check(description: str, approximate: Callable[[], Any], exact:
 
 
 def run_standalone(derivations: list[Derivation]) -> int:
-    """Print every derivation step by step and re-run its checks (``python derivations/<module>.py``)."""
+    """Print every derivation step by step, re-run its steps and its quick checks (``python derivations/<module>.py``)."""
     for d in derivations:
         print(d.pretty())
-        print(f"  verified: {len(d.verify())} steps\n")
+        print(f"  verified: {len(d.verify())} steps")
+        for check in d.checks:
+            if check.quick:
+                print(f"  check: {check.run().note}")
+        print()
     return 0

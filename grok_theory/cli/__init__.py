@@ -13,7 +13,8 @@ import sys
 from collections.abc import Sequence
 
 #: command modules, in the order they appear in ``--help``
-COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate", "verify", "latex", "formula")
+COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate", "verify", "latex", "formula", "landscape",
+                   "large_init")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,8 @@ def fmt_number(x: Any, dps: int | None = None) -> Any:
     """
     if dps is not None:
         if isinstance(x, (mpmath.mpf, int, float)):
-            return mpmath.nstr(mpmath.mpf(x), dps, strip_zeros=False)
+            with mpmath.workdps(dps + 5):  # mpf(x) at the default 15 digits would round x to double precision
+                return mpmath.nstr(mpmath.mpf(x), dps, strip_zeros=False)
         return str(x)
     if isinstance(x, (mpmath.mpf,)):
         x = float(x)
