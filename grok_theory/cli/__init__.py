@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 #: command modules, in the order they appear in ``--help``
 COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate")
+COMMAND_MODULES += ("reproduce",)
 
 
 def build_parser() -> argparse.ArgumentParser:
