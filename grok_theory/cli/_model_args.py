@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 
+from grok_theory.cli._output import add_format_arguments
 from grok_theory.model import TeacherStudent
 
 
@@ -17,7 +18,7 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--label-noise", type=float, default=0.0, help="std of Gaussian training-label noise (default 0)")
     g.add_argument("--dynamics", choices=("flow", "gd"), default="flow", help="gradient flow or discrete GD")
     g.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath); default float64")
-    g.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_arguments(p)
 
 
 def model_from_args(args: argparse.Namespace) -> TeacherStudent:
