@@ -29,7 +29,7 @@ from grok_theory.model import TeacherStudent, accuracy_from_loss
 from grok_theory.simulate import SimulationResult, simulate_linear
 from grok_theory.two_layer import kernel_theory, simulate_two_layer
 
-__all__ = ["FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6"]
+__all__ = ["FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6", "record_times", "simulate_chunked"]
 
 LR, EPS, LEVEL = 0.01, 1e-3, 0.95
 COLORS = ("tab:red", "tab:blue", "tab:purple")
@@ -117,7 +117,7 @@ def _curves_panels(axes: Sequence[Any], runs: Sequence[tuple[str, dict]], d_in: 
         _band(ax_a, sim.t, sim.test_accuracy, color, "-", label)
         model = TeacherStudent(sim.params["lam"], lr=LR, dynamics="gd", **{k: v for k, v in kw.items() if k != "lam"})
         _theory_lines(ax_l, ax_a, model, sim.t, eps)
-    ax_l.set(xlabel="GD steps t", ylabel="loss", title="losses: train (dashed), gen. (solid)", ylim=(1e-9, None))
+    ax_l.set(xlabel="GD steps t", ylabel="loss", title="losses: train (dashed), gen. (solid)", ylim=(1e-9, 5))
     ax_a.set(xlabel="GD steps t", ylabel="accuracy", ylim=(-0.02, 1.02), title=f"accuracies (ε = {eps:g})")
     ax_l.legend(fontsize=8, loc="lower left")
 
