@@ -9,7 +9,7 @@ leaves a setting open, the choice is stated in the figure title and in docs/figu
 
 ``quick=True`` shrinks d_in, the number of seeds and the grids so that each figure takes well
 under a minute; ``quick=False`` uses the paper's sizes (Fig. 5 then trains 1000-d_h-5 networks
-for 3·10⁴ steps, which takes hours on one core).
+for 2·10⁴ steps, which takes hours on one core).
 
 matplotlib is imported inside the functions (optional ``plot`` extra).
 """
@@ -241,7 +241,7 @@ def fig5(quick: bool = False) -> Any:
     if quick:
         d_in, seeds, lr, t_max, n_t = 100, 2, 0.1, 4000, 16
     else:
-        d_in, seeds, lr, t_max, n_t = 1000, 3, LR, 30000, 24
+        d_in, seeds, lr, t_max, n_t = 1000, 3, LR, 20000, 24
     lam, d_out, eps = 0.5, 5, 1e-4
     fig, ax = _new_figure(2, 2, f"Levi et al. Fig. 5 — {d_in}-d_h-{d_out}, λ = {lam}, η = {lr}, ε = {eps:g}, "
                           f"{seeds} seeds" + (" (quick: smaller d_in, larger η)" if quick else "")

@@ -5,6 +5,7 @@ import argparse
 
 import numpy as np
 
+from grok_theory.cli._model_args import add_model_parameters
 from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
 from grok_theory.model import TeacherStudent
 from grok_theory.simulate import kernel_theory, simulate_linear, simulate_two_layer
@@ -22,13 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Seed means (± standard error) of simulated losses next to the exact "
                               "discrete-GD theory curves.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--d-in", type=int, required=True, help="input dimension")
-    p.add_argument("--lam", type=float, required=True, help="ratio d_in/N_tr (> 0)")
-    p.add_argument("--d-out", type=int, default=1, help="output dimension (default 1)")
-    p.add_argument("--lr", type=float, default=0.01, help="learning rate eta (default 0.01)")
-    p.add_argument("--weight-decay", type=float, default=0.0, help="weight decay gamma (default 0)")
-    p.add_argument("--init-scale", type=float, default=1.0, help="student initialisation scale alpha (default 1)")
-    p.add_argument("--teacher-scale", type=float, default=1.0, help="teacher scale (default 1)")
-    p.add_argument("--label-noise", type=float, default=0.0, help="std of Gaussian training-label noise (default 0)")
+    add_model_parameters(p)
     p.add_argument("--eps", type=float, default=1e-3, help="accuracy threshold")
     p.add_argument("--t", type=gd_steps, nargs="+", default=[0, 10, 100, 1000], help="record times (GD steps)")
     p.add_argument("--seeds", type=int, default=4, help="number of seeds (0..n-1)")
