@@ -77,7 +77,7 @@ def _band(ax: Any, t: np.ndarray, values: np.ndarray, color: str, ls: str, label
     x = np.where(t > 0, t, 0.5)
     mean = values.mean(axis=0)
     sd = values.std(axis=0, ddof=1) if values.shape[0] > 1 else np.zeros_like(mean)
-    ax.plot(x, mean, ls=ls, color=color, lw=1.6, label=label)
+    ax.plot(x, mean, ls=ls, color=color, lw=2.4, label=label)
     ax.fill_between(x, np.maximum(mean - sd, mean * 1e-3 if ax.get_yscale() == "log" else -np.inf), mean + sd,
                     color=color, alpha=0.2, lw=0)
 
@@ -86,11 +86,11 @@ def _theory_lines(ax_loss: Any, ax_acc: Any | None, model: TeacherStudent, t: np
     """Black theory curves: train dashed, generalisation solid, plus the 95 % markers."""
     x = np.where(t > 0, t, 0.5).astype(float)
     tr, ge = model.train_loss(t.astype(float)), model.gen_loss(t.astype(float))
-    ax_loss.plot(x, tr, "k--", lw=0.9)
-    ax_loss.plot(x, ge, "k-", lw=0.9)
+    ax_loss.plot(x, tr, "k--", lw=0.8)
+    ax_loss.plot(x, ge, "k-", lw=0.8)
     if ax_acc is not None:
-        ax_acc.plot(x, accuracy_from_loss(tr, eps, model.d_out), "k--", lw=0.9)
-        ax_acc.plot(x, accuracy_from_loss(ge, eps, model.d_out), "k-", lw=0.9)
+        ax_acc.plot(x, accuracy_from_loss(tr, eps, model.d_out), "k--", lw=0.8)
+        ax_acc.plot(x, accuracy_from_loss(ge, eps, model.d_out), "k-", lw=0.8)
     for which, marker in (("train", "D"), ("gen", "*")):
         ts = crossing_time(model, which, eps, **MARK)
         if not (0 < ts <= t.max()):

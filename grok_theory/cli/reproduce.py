@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Draw figures of Levi et al. (2024) and related papers: exact theory curves "
                               "against seed means of real gradient-descent simulations. Writes NAME.png and NAME.pdf.",
                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("names", nargs="*", metavar="NAME", help="figure names (fig1 ... fig6) or 'all'")
+    p.add_argument("names", nargs="*", metavar="NAME", help="figure names (fig1 ... fig6 and others: see --list) or 'all'")
     p.add_argument("--out", default=".", help="output directory (default: the current directory)")
     p.add_argument("--quick", action="store_true", help="small simulations and grids (each figure < 1 minute)")
     p.add_argument("--format", nargs="+", default=["png", "pdf"], choices=("png", "pdf", "svg"),
