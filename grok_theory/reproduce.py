@@ -72,7 +72,7 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
 
     available = figures()
     names = list(names)
-    if names == ["all"]:
+    if "all" in names:
         names = list(available)
     unknown = [n for n in names if n not in available]
     if unknown:

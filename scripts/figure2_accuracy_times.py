@@ -12,15 +12,26 @@ from grok_theory.plots_levi import record_times, simulate_chunked
 from grok_theory.simulate import first_crossing
 from grok_theory.model import TeacherStudent
 from grok_theory.grokking import crossing_time
-t = record_times(3e5, 56)
-for d_in in (200, 1000):
-    for d_out in (1, 50):
-        sim = simulate_chunked(d_in, t, lam=0.9, d_out=d_out, seeds=range(6), eps=1e-3, lr=0.01, progress=False)
-        m = TeacherStudent(sim.params["lam"], d_out=d_out, dynamics="gd")
-        tg_sim = first_crossing(sim.t, sim.test_accuracy, 0.95)
-        tt_sim = first_crossing(sim.t, sim.train_accuracy, 0.95)
-        tg_loss_sim = first_crossing(sim.t, sim.gen_loss, m.gen_loss(crossing_time(m, "gen", 1e-3, "accuracy", 0.95)), rising=False)
-        print(d_in, d_out, "theory t_tr, t_gen:", round(crossing_time(m, "train", 1e-3, "accuracy", 0.95)), round(crossing_time(m, "gen", 1e-3, "accuracy", 0.95)),
-              "| sim acc t_tr", np.round(tt_sim.mean()), "+-", np.round(tt_sim.std(ddof=1)/np.sqrt(6)),
-              "t_gen", np.round(tg_sim.mean()), "+-", np.round(tg_sim.std(ddof=1)/np.sqrt(6)),
-              "| sim t at which L_gen reaches the theory threshold", np.round(tg_loss_sim.mean()), "+-", np.round(tg_loss_sim.std(ddof=1)/np.sqrt(6)), flush=True)
+
+
+def sem(x: np.ndarray) -> float:
+    return float(x.std(ddof=1) / np.sqrt(x.size))
+
+
+def main(seeds: int = 6) -> None:
+    t = record_times(3e5, 56)
+    for d_in in (200, 1000):
+        for d_out in (1, 50):
+            sim = simulate_chunked(d_in, t, lam=0.9, d_out=d_out, seeds=range(seeds), eps=1e-3, lr=0.01, progress=False)
+            m = TeacherStudent(sim.params["lam"], d_out=d_out, dynamics="gd")
+            t_tr, t_gen = (crossing_time(m, w, 1e-3, "accuracy", 0.95) for w in ("train", "gen"))
+            acc_tr = first_crossing(sim.t, sim.train_accuracy, 0.95)
+            acc_gen = first_crossing(sim.t, sim.test_accuracy, 0.95)
+            loss_gen = first_crossing(sim.t, sim.gen_loss, m.gen_loss(t_gen), rising=False)
+            print(f"d_in={d_in} d_out={d_out}: theory t_tr={t_tr:.0f} t_gen={t_gen:.0f} | simulated accuracy "
+                  f"t_tr={acc_tr.mean():.0f}±{sem(acc_tr):.0f} t_gen={acc_gen.mean():.0f}±{sem(acc_gen):.0f} | "
+                  f"simulated L_gen reaches the theory threshold at {loss_gen.mean():.0f}±{sem(loss_gen):.0f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
