@@ -94,6 +94,13 @@ def test_usage_errors_are_one_line_exit_2(capsys, argv, needle):
     assert needle in err and err.count("\n") == 1 and "usage:" not in err
 
 
+def test_unwritable_output_directory_is_one_line(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    code, _, err = run(capsys, "reproduce", "fig6", "--quick", "--out", str(blocker / "sub"))
+    assert code == 2 and err.startswith("grok-theory reproduce: error:") and err.count("\n") == 1
+
+
 def test_reprs_are_short_and_informative():
     g = grokking_time(TeacherStudent(0.9), 1e-3)
     assert repr(g).startswith("GrokkingTime(t_train=2408.46")

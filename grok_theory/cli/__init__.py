@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, QuadratureError) as exc:
+    except (ValueError, TypeError, QuadratureError, OSError) as exc:  # OSError: e.g. an unwritable --out
         print(f"grok-theory {args.command}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
