@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import asymptotics
+from grok_theory._sim_util import Progress
 from grok_theory.grokking import crossing_time, d_out_max, grokking_time, phase_diagram
 from grok_theory.model import TeacherStudent, accuracy_from_loss
 from grok_theory.simulate import SimulationResult, simulate_linear
@@ -212,13 +213,26 @@ def fig3(quick: bool = False) -> Any:
     return fig
 
 
+def phase_rows(x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, progress: bool | None = None) -> np.ndarray:
+    """Δt of :func:`grok_theory.grokking.phase_diagram` (A(t*) = 0.95, ε = EPS), one x value at a
+    time so that a progress bar can report on long grids; shape (len(x values), len(y values))."""
+    name, values = x
+    bar = Progress(len(values), progress, label="phase diagram", unit="rows")
+    rows = []
+    for v in values:
+        rows.append(phase_diagram((name, [v]), y, eps=EPS, base=base, **MARK).delta[0])
+        bar.step()
+    return np.array(rows)
+
+
 def _phase_panel(fig: Any, ax: Any, x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, xlabel: str,
                  ylabel: str, title: str) -> None:
-    pd = phase_diagram(x, y, eps=EPS, base=base, **MARK)
+    delta = phase_rows(x, y, base)
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(np.isfinite(pd.delta), np.log10(np.maximum(pd.delta, 0) + 1), np.nan)
+        z = np.where(np.isfinite(delta), np.log10(np.maximum(delta, 0) + 1), np.nan)
     plt = _pyplot()
-    mesh = ax.pcolormesh(pd.x_values, pd.y_values, z.T, cmap=plt.get_cmap("RdYlBu"), shading="nearest")
+    mesh = ax.pcolormesh(np.asarray(x[1], dtype=float), np.asarray(y[1], dtype=float), z.T,
+                         cmap=plt.get_cmap("RdYlBu"), shading="nearest")
     fig.colorbar(mesh, ax=ax, label="log₁₀(1 + Δt)")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
 
