@@ -338,7 +338,14 @@ def fig6(quick: bool = False) -> Any:
     ax[2].axhline(asymptotics.levi2024_eq12(lam, LR), color="tab:red", ls=":", label="Eq. 12 (ε → 0)")
     improved = _late_time_approx()
     if improved is not None:
-        ax[2].plot(eps_grid, [improved(lam, e, LR) for e in eps_grid], "tab:purple", ls="--", label="late_time (ours)")
+
+        def ours(e: float) -> float:
+            try:
+                return float(improved(lam, e, LR))
+            except (ValueError, ArithmeticError):  # outside the approximation's domain
+                return math.nan
+
+        ax[2].plot(eps_grid, [ours(e) for e in eps_grid], "tab:purple", ls="--", label="late_time (ours)")
     ax[2].set(xscale="log", yscale="log", xlabel="ε", ylabel="Δt (GD steps)", title="grokking time vs ε")
     ax[2].legend(fontsize=7)
     return fig

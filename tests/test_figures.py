@@ -62,3 +62,21 @@ def test_chunked_simulation_is_one_run():
     assert np.array_equal(parts.t, whole.t)
     for k in ("train_loss", "gen_loss", "test_accuracy"):
         np.testing.assert_allclose(getattr(parts, k), getattr(whole, k), rtol=1e-10, atol=0)
+
+
+def test_fig6_draws_the_late_time_module_when_present(monkeypatch):
+    """Fig. 6 adds grok_theory.late_time.grokking_time_approx(lam, eps, lr) when that module exists."""
+    import types
+
+    import matplotlib
+
+    from grok_theory import plots_levi
+
+    matplotlib.use("Agg")
+    calls = []
+    fake = types.ModuleType("grok_theory.late_time")
+    fake.grokking_time_approx = lambda lam, eps, lr: calls.append((lam, eps, lr)) or 3e4
+    monkeypatch.setitem(sys.modules, "grok_theory.late_time", fake)
+    fig = plots_levi.fig6(quick=True)
+    labels = [line.get_label() for line in fig.axes[2].get_lines()]
+    assert "late_time (ours)" in labels and calls and calls[0][0] == 0.9 and calls[0][2] == 0.01
