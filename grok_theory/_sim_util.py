@@ -19,8 +19,9 @@ def accuracy_fraction(sq_err: np.ndarray, eps: float, d_out: int, convention: st
 class Progress:
     """A minimal stderr progress bar, shown only for runs longer than ``after`` seconds."""
 
-    def __init__(self, total: int, enabled: bool | None, after: float = 3.0) -> None:
-        self.total, self.enabled, self.after = total, enabled, after
+    def __init__(self, total: int, enabled: bool | None, after: float = 3.0, label: str = "simulate",
+                 unit: str = "seeds") -> None:
+        self.total, self.enabled, self.after, self.label, self.unit = total, enabled, after, label, unit
         self.start, self.done = time.perf_counter(), 0
 
     def step(self) -> None:
@@ -30,7 +31,7 @@ class Progress:
             return
         frac = self.done / self.total
         bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\rsimulate [{bar:<30}] {self.done}/{self.total} seeds {elapsed:6.1f}s")
+        sys.stderr.write(f"\r{self.label} [{bar:<30}] {self.done}/{self.total} {self.unit} {elapsed:6.1f}s")
         if self.done == self.total:
             sys.stderr.write("\n")
         sys.stderr.flush()

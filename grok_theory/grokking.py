@@ -145,6 +145,16 @@ class GrokkingTime:
 
         return f"GrokkingTime(t_train={f(self.t_train)}, t_gen={f(self.t_gen)}, delta={f(self.delta)})"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter display: t*_tr, t*_gen and Δt in GD steps."""
+        def f(x: Any) -> str:
+            if (mpmath.isinf(x) if isinstance(x, mpmath.mpf) else math.isinf(x)):
+                return r"\infty"
+            return mpmath.nstr(x, 10) if isinstance(x, mpmath.mpf) else f"{x:.6g}"
+
+        return (rf"$t^*_{{\mathrm{{tr}}}} = {f(self.t_train)},\quad t^*_{{\mathrm{{gen}}}} = {f(self.t_gen)},"
+                rf"\quad \Delta t = {f(self.delta)}$ (GD steps)")
+
 
 def grokking_time(model: TeacherStudent, eps: float, criterion: str = "loss", level: float = 0.95,
                   convention: str = "mean", dps: int | None = None) -> GrokkingTime:
@@ -169,6 +179,15 @@ class PhaseDiagram:
     delta: np.ndarray
     t_train: np.ndarray
     t_gen: np.ndarray
+
+    def __repr__(self) -> str:
+        def axis(name: str, v: np.ndarray) -> str:
+            return f"{name}: {v.size} values in [{v.min():.4g}, {v.max():.4g}]"
+
+        finite = self.delta[np.isfinite(self.delta)]
+        rng = f"delta in [{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "no finite delta"
+        return (f"PhaseDiagram({axis(self.x_name, self.x_values)}; {axis(self.y_name, self.y_values)}; {rng}; "
+                f"{int(self.no_grokking.sum())}/{self.delta.size} cells never generalise)")
 
     @property
     def no_grokking(self) -> np.ndarray:

@@ -140,6 +140,14 @@ class TeacherStudent:
                     f"lr={self.lr!r} is unstable for discrete GD: need lr < d_out/(lam_+ + weight_decay/2) = {bound:.6g}"
                 )
 
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the model's parameters in the paper's notation."""
+        parts = [rf"\lambda = {self.lam:g}", rf"d_{{\mathrm{{out}}}} = {self.d_out}", rf"\eta = {self.lr:g}",
+                 rf"\gamma = {self.weight_decay:g}", rf"\alpha = {self.init_scale:g}", rf"\tau = {self.teacher_scale:g}",
+                 rf"\sigma = {self.label_noise:g}"]
+        kind = "gradient flow" if self.dynamics == "flow" else "discrete GD"
+        return r"$\mathrm{TeacherStudent}:\ " + r",\ ".join(parts) + rf"$ ({kind})"
+
     # -- derived constants ------------------------------------------------------------------
     def _k(self, mp: bool) -> dict[str, Any]:
         """Model constants as floats, or as exact mpmath numbers at the working precision."""

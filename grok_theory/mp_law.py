@@ -200,6 +200,11 @@ class MarchenkoPastur:
     def __repr__(self) -> str:
         return f"MarchenkoPastur(lam={self._lam!r})"
 
+    def _repr_latex_(self) -> str:
+        """Jupyter display: λ, the support [λ₋, λ₊] and the atom at 0 (Levi Eq. 6)."""
+        return (rf"$\mathrm{{MP}}(\lambda = {float(self.lam):g}):\ \nu \in [{self.lower:.6g}, {self.upper:.6g}],"
+                rf"\ \text{{atom at 0: }} {self.atom:.6g}$")
+
     def __eq__(self, other: object) -> bool:
         return isinstance(other, MarchenkoPastur) and self._lam == other._lam
 

@@ -48,7 +48,16 @@ class SimulationResult:
     weight_norm: np.ndarray
 
     def mean(self, name: str) -> np.ndarray:
+        """Seed mean of a recorded curve (shape (n_times,))."""
         return getattr(self, name).mean(axis=0)
+
+    def __repr__(self) -> str:
+        keys = ("d_in", "n_train", "lam", "d_out", "lr", "weight_decay", "init_scale", "label_noise", "method")
+        par = ", ".join(f"{k}={self.params[k]:.6g}" if isinstance(self.params[k], float) else f"{k}={self.params[k]}"
+                        for k in keys if k in self.params)
+        last = (f"; at t={self.t[-1]}: train_loss={self.mean('train_loss')[-1]:.4g}, "
+                f"gen_loss={self.mean('gen_loss')[-1]:.4g}, test_accuracy={self.mean('test_accuracy')[-1]:.4g}")
+        return f"SimulationResult({par}; {len(self.seeds)} seeds × {len(self.t)} times{last if len(self.t) else ''})"
 
     def sem(self, name: str) -> np.ndarray:
         """Standard error of the seed mean (ddof = 1)."""

@@ -51,6 +51,12 @@ class TwoLayerResult:
     d0_norm2: np.ndarray  # ‖S0S1 − T0T1‖² at t = 0 (linear product; the tanh net's is not a matrix)
     teacher_norm2: np.ndarray  # ‖T0T1‖²
 
+    def __repr__(self) -> str:
+        par = ", ".join(f"{k}={v:.6g}" if isinstance(v, float) else f"{k}={v}" for k, v in self.params.items())
+        last = (f"; at t={self.t[-1]}: train_loss={self.train_loss[:, -1].mean():.4g}, "
+                f"gen_loss_test={self.gen_loss_test[:, -1].mean():.4g}") if len(self.t) else ""
+        return f"TwoLayerResult({par}; {self.train_loss.shape[0]} seeds × {len(self.t)} times{last})"
+
 
 def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: float = 0.01, activation: str = "linear",
                        t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-4, n_test: int = 1000,

@@ -2,8 +2,9 @@
 
 Each command lives in its own module of this package and exposes ``register(subparsers)``,
 which adds a sub-parser whose ``func`` attribute takes the parsed arguments and returns an
-exit code. User errors (``ValueError``/``TypeError`` from parameter checks) print one line to
-stderr and exit with status 2.
+exit code. User errors (``ValueError``/``TypeError`` from parameter checks, and command-line
+syntax errors) print one line to stderr and exit with status 2; ``--help`` on every command
+shows examples.
 """
 from __future__ import annotations
 
@@ -11,16 +12,38 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
+
+from grok_theory.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
-COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate", "verify", "latex", "formula", "landscape",
+COMMAND_MODULES = ("verify", "formula", "latex", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
                    "large_init")
 
 
+EXAMPLES = """examples:
+  grok-theory verify --quick                             re-run every derivation and check
+  grok-theory formula levi2024.eq9 --latex               one formula, as LaTeX
+  grok-theory curves --lam 0.9 --t 1e3 1e4 1e5          exact learning curves
+  grok-theory grok-time --lam 0.9 --eps 1e-3             train/generalisation crossing times
+  grok-theory simulate --d-in 300 --lam 0.9 --t 0 1e3 1e4  real GD next to the theory
+  grok-theory reproduce fig1 --quick                     redraw Levi et al. Fig. 1
+  grok-theory COMMAND --help                             options and examples of one command
+"""
+
+
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors are one line on stderr (exit status 2)."""
+
+    def error(self, message: str) -> NoReturn:  # noqa: D102 - argparse API
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="grok-theory",
         description="Exactly solvable theory of grokking (Levi, Beck & Bar-Sinai 2024 and relatives).",
+        epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -37,9 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, QuadratureError, OSError) as exc:  # OSError: e.g. an unwritable --out
         print(f"grok-theory {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print(f"grok-theory {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

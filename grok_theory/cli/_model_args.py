@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import argparse
 
+from grok_theory.cli._output import add_format_arguments
 from grok_theory.model import TeacherStudent
 
 
-def add_model_arguments(p: argparse.ArgumentParser) -> None:
+def add_model_parameters(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """The physical parameters of the teacher-student model (shared with ``simulate``)."""
     g = p.add_argument_group("model")
     g.add_argument("--lam", type=float, required=True, help="ratio d_in/N_tr (> 0)")
     g.add_argument("--d-out", type=int, default=1, help="output dimension (default 1)")
@@ -15,9 +17,15 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--init-scale", type=float, default=1.0, help="student initialisation scale alpha (default 1)")
     g.add_argument("--teacher-scale", type=float, default=1.0, help="teacher scale (default 1)")
     g.add_argument("--label-noise", type=float, default=0.0, help="std of Gaussian training-label noise (default 0)")
+    return g
+
+
+def add_model_arguments(p: argparse.ArgumentParser) -> None:
+    """Model parameters, dynamics, precision and output format of the theory commands."""
+    g = add_model_parameters(p)
     g.add_argument("--dynamics", choices=("flow", "gd"), default="flow", help="gradient flow or discrete GD")
     g.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath); default float64")
-    g.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_arguments(p)
 
 
 def model_from_args(args: argparse.Namespace) -> TeacherStudent:

@@ -1,8 +1,11 @@
-"""Shared output helpers for the CLI: aligned tables, JSON, number formatting."""
+"""Shared output helpers for the CLI: aligned tables, JSON, CSV, number formatting."""
 from __future__ import annotations
 
+import argparse
+import csv
 import json
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,3 +65,40 @@ def number_arguments(name: str, values: Sequence[str], dps: int | None) -> list[
             raise ValueError(f"{name} must be finite, got {v!r}")
         out.append(v if dps is not None else x)
     return out
+
+
+def add_format_arguments(p: argparse.ArgumentParser) -> None:
+    """The output-format flags every table-printing command shares: ``--json`` or ``--csv``."""
+    g = p.add_mutually_exclusive_group()
+    g.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    g.add_argument("--csv", action="store_true", help="comma-separated table (header row first, full precision)")
+
+
+def csv_cell(v: Any, dps: int | None = None) -> str:
+    """A CSV field: floats round-trip exactly (``repr``), mpmath numbers to ``dps`` digits, None empty."""
+    if v is None:
+        return ""
+    if isinstance(v, mpmath.mpf):
+        return mpmath.nstr(v, dps or 20, strip_zeros=False)
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def print_csv(headers: Sequence[str], rows: Sequence[Sequence[Any]], dps: int | None = None) -> None:
+    """Print a CSV table (RFC 4180 quoting) to stdout."""
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(headers)
+    for row in rows:
+        w.writerow([csv_cell(v, dps) for v in row])
+
+
+def gd_steps(text: str) -> int:
+    """argparse type for a number of GD steps: a whole number >= 0, written as ``1000`` or ``1e3``."""
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number of GD steps, got {text!r}") from None
+    if not (math.isfinite(x) and x >= 0 and x == int(x)):
+        raise argparse.ArgumentTypeError(f"must be a whole number of GD steps >= 0, got {text!r}")
+    return int(x)

@@ -4,12 +4,13 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
-from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
+from grok_theory.cli._output import fmt_number, number_arguments, print_csv, print_json, print_table
 
 EXAMPLES = """examples:
   grok-theory curves --lam 0.9 --t 0 100 1e3 1e4 1e5
   grok-theory curves --lam 0.9 --weight-decay 1e-3 --dynamics gd --t 1e4 --eps 1e-3 --json
   grok-theory curves --lam 0.5 --label-noise 0.1 --t 1e3 --dps 30
+  grok-theory curves --lam 1.5 --d-out 5 --t 1e2 1e3 1e4 --csv > curves.csv
 """
 
 
@@ -42,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
         print_json({"model": repr(model), "eps": args.eps, "convention": args.convention, "dps": args.dps,
                     "rows": [{k: (v if k == "t" else fmt_number(v, args.dps)) for k, v in r.items()} for r in rows]})
         return 0
-    print(repr(model))
     keys = ["t", "train_loss", "gen_loss", "weight_norm", "train_accuracy", "gen_accuracy"]
+    if args.csv:
+        print_csv(keys, [[r[k] for k in keys] for r in rows], args.dps)
+        return 0
+    print(repr(model))
     print_table(keys, [[r[k] for k in keys] for r in rows])
     return 0

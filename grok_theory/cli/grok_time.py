@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
-from grok_theory.cli._output import fmt_number, print_json, print_table
+from grok_theory.cli._output import fmt_number, print_csv, print_json, print_table
 from grok_theory.grokking import grokking_time, threshold
 
 EXAMPLES = """examples:
   grok-theory grok-time --lam 0.9 --eps 1e-3
   grok-theory grok-time --lam 0.9 --d-out 50 --criterion accuracy --level 0.95
   grok-theory grok-time --lam 0.7 --eps 1e-6 --dps 30 --json
+  grok-theory grok-time --lam 0.5 --weight-decay 1e-3 --csv
 """
 
 
@@ -35,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"model": repr(model), "eps": args.eps, "criterion": args.criterion, "level": args.level,
                     "threshold_loss": thr, **{k: fmt_number(v, args.dps) for k, v in out.items()}})
+        return 0
+    if args.csv:
+        print_csv(["t_train", "t_gen", "delta", "threshold_loss"], [[*out.values(), thr]], args.dps)
         return 0
     print(repr(model))
     print(f"criterion: loss reaches {thr:.6g}" + (f" (accuracy {args.level})" if args.criterion == "accuracy" else " (eps/4)"))

@@ -5,13 +5,14 @@ import argparse
 import math
 import time
 
-from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
+from grok_theory.cli._output import add_format_arguments, fmt_number, number_arguments, print_csv, print_json, print_table
 from grok_theory.mp_law import MarchenkoPastur
 
 EXAMPLES = """examples:
   grok-theory mp --lam 0.9 --s 1 1e3 1e6            E[e^{-sν}] at three times
   grok-theory mp --lam 0.5 --s 10 --power 1 --dps 50  one value to 50 digits
   grok-theory mp --lam 1.5 --s 1e8 --log --json      its logarithm, as JSON
+  grok-theory mp --lam 0.9 --s 1 10 100 --csv         a CSV table
 """
 
 
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--power", type=int, default=0, help="power of ν (integer >= 0; default 0)")
     p.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath); default float64")
     p.add_argument("--log", action="store_true", help="print the natural logarithm (no underflow)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -49,6 +50,9 @@ def run(args: argparse.Namespace) -> int:
             "power": args.power, "dps": args.dps, "log": args.log,
             "values": [{"s": s, "value": fmt_number(v, args.dps)} for s, v, _ in rows],
         })
+        return 0
+    if args.csv:
+        print_csv(["s", label, "ms"], [(s, v, round(t, 3)) for s, v, t in rows], args.dps)
         return 0
     print(f"Marchenko-Pastur law, lam = {args.lam}: support [{mp.lower:.6g}, {mp.upper:.6g}], atom {mp.atom:.6g}")
     digits = args.dps or 16

@@ -5,7 +5,8 @@ import argparse
 
 import numpy as np
 
-from grok_theory.cli._output import print_json, print_table
+from grok_theory.cli._model_args import add_model_parameters
+from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
 from grok_theory.model import TeacherStudent
 from grok_theory.simulate import kernel_theory, simulate_linear, simulate_two_layer
 
@@ -13,6 +14,7 @@ EXAMPLES = """examples:
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 100 1000 --seeds 8
   grok-theory simulate --d-in 1000 --lam 1.5 --weight-decay 0.01 --method loop --json
   grok-theory simulate --d-in 100 --lam 0.5 --d-h 100 --d-out 5 --activation tanh --t 0 300 1000
+  grok-theory simulate --d-in 200 --lam 0.9 --t 0 10 100 1000 10000 --csv > sim.csv
 """
 
 
@@ -21,20 +23,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               description="Seed means (± standard error) of simulated losses next to the exact "
                               "discrete-GD theory curves.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--d-in", type=int, required=True, help="input dimension")
-    p.add_argument("--lam", type=float, required=True, help="ratio d_in/N_tr (> 0)")
-    p.add_argument("--d-out", type=int, default=1)
-    p.add_argument("--lr", type=float, default=0.01)
-    p.add_argument("--weight-decay", type=float, default=0.0)
-    p.add_argument("--init-scale", type=float, default=1.0)
-    p.add_argument("--teacher-scale", type=float, default=1.0)
-    p.add_argument("--label-noise", type=float, default=0.0)
+    add_model_parameters(p)
     p.add_argument("--eps", type=float, default=1e-3, help="accuracy threshold")
-    p.add_argument("--t", type=int, nargs="+", default=[0, 10, 100, 1000], help="record times (GD steps)")
+    p.add_argument("--t", type=gd_steps, nargs="+", default=[0, 10, 100, 1000], help="record times (GD steps)")
     p.add_argument("--seeds", type=int, default=4, help="number of seeds (0..n-1)")
     p.add_argument("--method", choices=("spectral", "loop"), default="spectral", help="one-layer method")
     p.add_argument("--d-h", type=int, default=None, help="hidden width: train a two-layer network (Levi section 4)")
     p.add_argument("--activation", choices=("linear", "tanh"), default="linear", help="two-layer hidden activation")
-    p.add_argument("--json", action="store_true")
+    add_format_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -53,6 +49,9 @@ def run_two_layer(args: argparse.Namespace) -> int:
     rows["test_accuracy_sim"] = sim.test_accuracy.mean(0).tolist()
     if args.json:
         print_json({"params": sim.params, **rows})
+        return 0
+    if args.csv:
+        print_csv(list(rows), list(zip(*rows.values())))
         return 0
     print(f"two-layer simulation: {sim.params}")
     keys = list(rows)
@@ -80,6 +79,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.json:
         print_json({"params": sim.params, "seeds": list(sim.seeds), **rows})
+        return 0
+    if args.csv:
+        print_csv(list(rows), list(zip(*rows.values())))
         return 0
     print(f"simulation: {sim.params}")
     keys = list(rows)

@@ -1,0 +1,82 @@
+"""``grok-theory reproduce`` and the figure modules: every figure renders in quick mode."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+from grok_theory import reproduce  # noqa: E402
+from grok_theory.cli import main  # noqa: E402
+from grok_theory.plots_levi import simulate_chunked  # noqa: E402
+from grok_theory.simulate import simulate_linear  # noqa: E402
+
+
+@pytest.mark.slow
+def test_every_figure_renders_quick(tmp_path):
+    paths = reproduce.render(["all"], tmp_path, quick=True, formats=("png",), log=lambda msg: None)
+    names = set(reproduce.figures())
+    assert {"fig1", "fig2", "fig3", "fig4", "fig5", "fig6"} <= names
+    assert {p.stem for p in paths} == names
+    for p in paths:
+        assert p.stat().st_size > 20_000, p  # a drawn figure, not an empty canvas
+
+
+def test_cli_writes_png_and_pdf(tmp_path, capsys):
+    assert main(["reproduce", "fig6", "--quick", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "fig6.png").stat().st_size > 20_000
+    assert (tmp_path / "fig6.pdf").read_bytes().startswith(b"%PDF")
+    assert "fig6: wrote" in capsys.readouterr().err
+
+
+def test_cli_list(capsys):
+    assert main(["reproduce", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("fig1") and "Levi Fig. 6" in out
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["reproduce", "fig99", "--quick"], "unknown figure 'fig99'"),
+    (["reproduce"], "give one or more figure names"),
+])
+def test_cli_user_errors(capsys, argv, needle):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_missing_matplotlib_is_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    assert main(["reproduce", "fig1", "--quick", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'grok-theory[plot]'" in err and err.count("\n") == 1
+
+
+def test_chunked_simulation_is_one_run():
+    t = np.array([0, 3, 10, 30, 100])
+    kw = dict(lam=0.8, d_out=3, seeds=range(2), n_test=50)
+    whole = simulate_linear(40, t=t, **kw)
+    parts = simulate_chunked(40, t, chunk_elems=2 * 50 * 3, **kw)  # two record times per chunk
+    assert np.array_equal(parts.t, whole.t)
+    for k in ("train_loss", "gen_loss", "test_accuracy"):
+        np.testing.assert_allclose(getattr(parts, k), getattr(whole, k), rtol=1e-10, atol=0)
+
+
+def test_fig6_draws_the_late_time_module_when_present(monkeypatch):
+    """Fig. 6 adds grok_theory.late_time.grokking_time_approx(lam, eps, lr) when that module exists."""
+    import types
+
+    import matplotlib
+
+    from grok_theory import plots_levi
+
+    matplotlib.use("Agg")
+    calls = []
+    fake = types.ModuleType("grok_theory.late_time")
+    fake.grokking_time_approx = lambda lam, eps, lr: calls.append((lam, eps, lr)) or 3e4
+    monkeypatch.setitem(sys.modules, "grok_theory.late_time", fake)
+    fig = plots_levi.fig6(quick=True)
+    labels = [line.get_label() for line in fig.axes[2].get_lines()]
+    assert "late_time (ours)" in labels and calls and calls[0][0] == 0.9 and calls[0][2] == 0.01
