@@ -27,7 +27,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import brentq, minimize
-from scipy.special import lambertw
+from scipy.integrate import quad
+from scipy.special import lambertw, ndtr
 
 from grok_theory._validate import positive
 from grok_theory.diagonal_net import _data, min_l1_interpolant, min_l2_interpolant
@@ -35,7 +36,8 @@ from grok_theory.diagonal_net import _data, min_l1_interpolant, min_l2_interpola
 __all__ = [
     "reweighted_interpolant", "ReweightedFlow", "reweighted_flow", "progress", "crossing", "transition_time",
     "quasi_static_interpolant", "kernel_margin_quasistatic", "kernel_normaliser", "rich_margin_toy",
-    "rich_norm_sparse_classification",
+    "rich_norm_sparse_classification", "sparse_classification_data", "sparse_test_accuracy", "misgrokking_data",
+    "misgrokking_test_accuracy",
 ]
 
 
@@ -198,3 +200,67 @@ def rich_norm_sparse_classification(weight_decay: float, margins, weights=None) 
     while f(hi) > 0:
         hi *= 2
     return float(np.sqrt(brentq(f, 0.0, hi, xtol=1e-14)))
+
+
+# ---------------------------------------------------------------------------------------------
+# the paper's classification experiments (Fig. 1a, 1b)
+# ---------------------------------------------------------------------------------------------
+
+def sparse_classification_data(n: int, d: int, k: int = 3, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fig. 1a data: x ~ unif{±1}^d, w* = (signs on the first k coordinates, 0 elsewhere), y = sign⟨w*, x⟩.
+
+    ``k`` must be odd (no ties). Returns (X, y, w_star).
+    """
+    if k % 2 == 0 or k < 1 or k > d:
+        raise ValueError(f"k must be odd and 1 <= k <= d, got k={k!r}, d={d!r}")
+    rng = np.random.default_rng(seed)
+    w_star = np.zeros(d)
+    w_star[:k] = rng.choice([-1.0, 1.0], size=k)
+    X = rng.choice(np.array([-1.0, 1.0]), size=(n, d))
+    return X, np.sign(X[:, :k] @ w_star[:k]), w_star
+
+
+def sparse_test_accuracy(w, w_star, k: int) -> np.ndarray:
+    """Test accuracy of sign⟨w, x⟩ on the Fig. 1a distribution (ties count ½).
+
+    Exact over the 2^k support patterns x_S; the off-support sum ⟨w_{S^c}, x_{S^c}⟩ is replaced by
+    its CLT Gaussian N(0, ‖w_{S^c}‖²) (accurate when no single off-support weight dominates).
+    ``w`` may have shape (m, d).
+    """
+    w = np.atleast_2d(np.asarray(w, dtype=float))
+    patterns = np.array(np.meshgrid(*[[-1.0, 1.0]] * k, indexing="ij")).reshape(k, -1).T
+    labels = np.sign(patterns @ np.asarray(w_star, dtype=float)[:k])
+    signal = labels[None, :] * (w[:, :k] @ patterns.T)
+    sigma = np.linalg.norm(w[:, k:], axis=1)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(sigma > 0, ndtr(signal / np.where(sigma > 0, sigma, 1.0)), 0.5 * (1 + np.sign(signal)))
+    return p.mean(axis=1)
+
+
+def misgrokking_data(n: int, d: int, gamma: float = 25.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fig. 1b data: unit w* random; z ~ N(0, I_d); x = z + (γ/2) sign⟨z, w*⟩ w*, y = sign⟨z, w*⟩."""
+    rng = np.random.default_rng(seed)
+    w_star = rng.standard_normal(d)
+    w_star /= np.linalg.norm(w_star)
+    Z = rng.standard_normal((n, d))
+    y = np.sign(Z @ w_star)
+    return Z + 0.5 * gamma * y[:, None] * w_star[None, :], y, w_star
+
+
+def misgrokking_test_accuracy(w, w_star, gamma: float = 25.0) -> np.ndarray:
+    """Exact test accuracy on the Fig. 1b distribution.
+
+    With a = ⟨w, w*⟩ and b = ‖w − a w*‖: y⟨w, x⟩ = a(|ζ| + γ/2) + bξ, ζ, ξ ~ N(0, 1) independent, so
+    accuracy = E_{|ζ|}[Φ(a(|ζ| + γ/2)/b)] (a half-normal average, by quadrature).
+    """
+    w = np.atleast_2d(np.asarray(w, dtype=float))
+    out = np.empty(w.shape[0])
+    for i, wi in enumerate(w):
+        a = float(wi @ w_star)
+        b = float(np.linalg.norm(wi - a * w_star))
+        if b == 0:
+            out[i] = 1.0 if a > 0 else (0.5 if a == 0 else 0.0)
+            continue
+        f = lambda z: 2 * np.exp(-0.5 * z * z) / np.sqrt(2 * np.pi) * ndtr(a * (z + 0.5 * gamma) / b)  # noqa: E731
+        out[i] = quad(f, 0, np.inf, epsabs=1e-12)[0]
+    return out
