@@ -191,3 +191,33 @@ def test_validation():
     with pytest.raises(ValueError, match="c must"):
         dc.kernel_normaliser(10.0, 0.1, 1.5)
     assert dn.init_scale_from_norm(128.0, 8) == pytest.approx(32.0)
+
+
+def test_cli_transition_json(capsys):
+    import json
+
+    from grok_theory.cli import main
+    assert main(["dichotomy", "transition", "--alpha", "100", "--weight-decay", "1e-3", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert abs(out["runs"][0]["s_half_sim"] - out["s_star"]) < 2e-3
+    assert main(["dichotomy", "transition", "--n", "3", "--d", "2"]) == 2
+
+
+def test_sparse_accuracy_clt_vs_sampled():
+    X, y, ws = dc.sparse_classification_data(64, 400, 3, seed=3)
+    w = dn.max_l2_margin(X, y)
+    rng = np.random.default_rng(4)
+    Xt = rng.choice([-1.0, 1.0], size=(4000, 400))
+    sampled = np.mean(np.sign(Xt @ w) == np.sign(Xt[:, :3] @ ws[:3]))
+    sem = np.sqrt(sampled * (1 - sampled) / 4000)
+    assert abs(dc.sparse_test_accuracy(w, ws, 3)[0] - sampled) < 4 * sem + 0.005  # + CLT error allowance
+
+
+def test_misgrok_accuracy_exact_vs_sampled():
+    X, y, ws = dc.misgrokking_data(16, 50, 4.0, seed=5)
+    w = dn.max_l1_margin(X, y)
+    Xt, yt, _ = dc.misgrokking_data(20000, 50, 4.0, seed=5)  # same w* (same seed), fresh points beyond the first 16
+    Xt, yt = Xt[16:], yt[16:]
+    sampled = np.mean(np.sign(Xt @ w) == yt)
+    sem = np.sqrt(sampled * (1 - sampled) / yt.size)
+    assert abs(dc.misgrokking_test_accuracy(w, ws, 4.0)[0] - sampled) < 4 * sem

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 #: command modules, in the order they appear in ``--help``
-COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate")
+COMMAND_MODULES = ("mp", "curves", "grok_time", "simulate", "dichotomy")
 
 
 def build_parser() -> argparse.ArgumentParser:
