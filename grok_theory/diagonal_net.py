@@ -277,6 +277,9 @@ def gradient_descent(X, y, loss: str, init_scale: float, weight_decay: float, lr
             g = X.T @ loss_derivatives(loss, X @ (u * u - v * v), y)[0] / n
             u, v = u - eta * (2.0 * g * u + lam * u), v - eta * (-2.0 * g * v + lam * v)
             k += 1
+        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+            raise FloatingPointError(f"GD diverged before step {target}: lr = {eta} is too large (kernel-phase "
+                                     f"stability needs lr·(4β/n)·ℓ''·‖X‖₂² < 2 with β = 2α²: small lr at large α)")
         W.append(u * u - v * v)
         N.append(float(u @ u + v @ v))
         UV.append(u * v)
