@@ -379,8 +379,20 @@ def teacher_student_link() -> list[Derivation]:
                  "L-homogeneity: ∇f(θ) = (αe^{−λt})^{L−1}∇f(θ̄) on the kernel path", lambda: is_zero(
                      ((alpha * sp.exp(-lam * t)) ** (2 * (L - 1))).subs(L, 1) - 1), "sympy: L = 1 gives a constant kernel"),
         ], sp.Eq(sp.Symbol("t^*"), (sp.log(alpha) + sp.Symbol("s^*")) / sp.Symbol("lambda_eff")),
-        "Lyu et al. 2024 (time scale); Levi et al. 2024, Eq. 3 with weight decay", "grok_theory.model.TeacherStudent")
+        "Lyu et al. 2024 (time scale); Levi et al. 2024, Eq. 3 with weight decay", "grok_theory.model.TeacherStudent",
+        checks=(numeric_check("TeacherStudent(lam=2, γ=0.01, lr=0.01, flow): α-part of L_gen at t = 10⁵ (α = 100) vs "
+                              "(α²/2)(1 − 1/lam) e^{−2λ_eff t} (null-space memory, MP atom 1 − 1/lam)",
+                              lambda dps: _ts_null_memory(), lambda dps: 0.5 * 100.0**2 * 0.5 * np.exp(-2 * 1e-4 * 1e5),
+                              digits=7),))
     return [d]
+
+
+@cache
+def _ts_null_memory() -> float:
+    from grok_theory.model import TeacherStudent
+    kw = dict(lam=2.0, d_out=1, lr=0.01, weight_decay=0.01, dynamics="flow")
+    t = np.array([1e5])
+    return float(TeacherStudent(init_scale=100.0, **kw).gen_loss(t)[0] - TeacherStudent(init_scale=0.0, **kw).gen_loss(t)[0])
 
 
 def derivations() -> list[Derivation]:
