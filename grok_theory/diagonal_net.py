@@ -150,6 +150,16 @@ class DiagonalTrajectory:
         """Outputs ⟨w(t), x⟩, shape (m, n_points)."""
         return self.w @ np.atleast_2d(np.asarray(X, dtype=float)).T
 
+    def kernel_deviation(self) -> np.ndarray:
+        """‖(e^{λt}/α)θ(t) − θ̄_init‖₂, the paper's kernel-regime measure (T_max, Lemmas C.5/D.2).
+
+        Gradient flow from u = v = α·1 gives (e^{λt}/α)(u, v) = (e^{−2G}, e^{2G}) with
+        4G = −asinh(w/β), so the deviation is exact from w and β = 2α²e^{−2λt}.
+        """
+        beta = kernel_scale(self.params["init_scale"], self.params["weight_decay"], self.t)[:, None]
+        G = -np.arcsinh(self.w / beta) / 4.0
+        return np.sqrt(np.sum(np.expm1(-2.0 * G) ** 2 + np.expm1(2.0 * G) ** 2, axis=1))
+
     def rescaled_time(self) -> np.ndarray:
         """s = λt − ln α (α- and λ-free time of the transition law)."""
         return self.params["weight_decay"] * self.t - np.log(self.params["init_scale"])

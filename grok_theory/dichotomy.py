@@ -65,6 +65,10 @@ class ReweightedFlow:
 
     def __init__(self, X, y, s_start: float = -8.0, s_end: float = 12.0, rtol: float = 1e-11, atol: float = 1e-13):
         self.X, self.y = _data(X, y)
+        n, d = self.X.shape
+        if n >= d or np.linalg.matrix_rank(self.X) < n:
+            raise ValueError(f"X must have full row rank with n < d (interpolation regime), got shape {self.X.shape} "
+                             f"and rank {np.linalg.matrix_rank(self.X)}")
         if s_end <= s_start:
             raise ValueError(f"s_end must be > s_start, got s_start={s_start}, s_end={s_end}")
         self.w_kernel = min_l2_interpolant(self.X, self.y)

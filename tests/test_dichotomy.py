@@ -191,6 +191,8 @@ def test_validation():
     with pytest.raises(ValueError, match="c must"):
         dc.kernel_normaliser(10.0, 0.1, 1.5)
     assert dn.init_scale_from_norm(128.0, 8) == pytest.approx(32.0)
+    with pytest.raises(ValueError, match="full row rank"):
+        dc.reweighted_flow(np.ones((2, 3)), [1.0, 1.0])
 
 
 def test_cli_transition_json(capsys):
@@ -221,3 +223,18 @@ def test_misgrok_accuracy_exact_vs_sampled():
     sampled = np.mean(np.sign(Xt @ w) == yt)
     sem = np.sqrt(sampled * (1 - sampled) / yt.size)
     assert abs(dc.misgrokking_test_accuracy(w, ws, 4.0)[0] - sampled) < 4 * sem
+
+
+@pytest.mark.slow
+def test_kernel_phase_duration():
+    """Lemmas C.5 / D.2: λT_max − ln α is constant for regression; classification needs −½ ln ln A (L = 2)."""
+    raw, corrected, reg = [], [], []
+    for a in (1e2, 1e4, 1e6):
+        lam = 1 / a
+        s = np.linspace(-4.0, 2.0, 301)
+        for loss, out in (("exponential", raw), ("squared", reg)):
+            tr = dn.gradient_flow(TOY_X, TOY_Y, loss, a, lam, (s + np.log(a)) / lam, rtol=1e-7)
+            out.append(dc.crossing(s, tr.kernel_deviation(), 0.1))
+        corrected.append(raw[-1] + 0.5 * np.log(np.log(a**2 / lam)))
+    assert np.ptp(reg) < 1e-3
+    assert np.ptp(raw) > 0.3 and np.ptp(corrected) < 0.5 * np.ptp(raw)
