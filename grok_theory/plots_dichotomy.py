@@ -165,18 +165,21 @@ def figure_3(quick: bool = True):
 
 
 def figure_transition(quick: bool = True):
-    """Collapse of the regression transition in s = λt − ln α onto the λ → 0 limit flow."""
+    """Collapse of the regression transition in s = λt − ln α onto the λ → 0 limit flow, and the O(λ) residual."""
     plt = _plt()
     data = transition_data(quick)
-    fig, ax = plt.subplots(figsize=(6.4, 4.2))
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     for (a, lam), ph in data["runs"].items():
         ax.plot(data["s"], ph, lw=1, label=f"α = {a:g}, λ = {lam:g}")
+        ax2.semilogy(data["s"], np.abs(ph - data["limit"]), lw=1)
     ax.plot(data["s"], data["limit"], "k--", lw=2, label="λ → 0 limit (reweighted LS flow)")
     ax.axvline(data["s_star"], color="gray", lw=0.8)
-    ax.set_xlabel("s = λt − ln α")
     ax.set_ylabel("φ = ‖w − w_L¹‖ / ‖w_L² − w_L¹‖")
     ax.set_title(f"transition law: s* = {data['s_star']:.4f}, width(0.9→0.1) = {data['width']:.3f}")
     ax.legend(fontsize=7)
+    ax2.set_xlabel("s = λt − ln α")
+    ax2.set_ylabel("|φ − φ_limit|  (∝ λ, α-free)")
+    ax2.set_ylim(1e-7, 1)
     fig.tight_layout()
     return fig
 
