@@ -18,6 +18,7 @@ lyu2024.diag_rich_limit    β → 0: stationary points = KKT of ℒ + (λ/2)‖w
 lyu2024.transition_law     s = λt − ln α; λ → 0 slow manifold dw/ds = 2(ŵ_D − w); t* = (ln α + s*)/λ
 lyu2024.kernel_normaliser  Theorem 3.4's Z(α): the proof gives log(α^{2(L−1)c}/λ), printed log(α^c/λ)
 lyu2024.mc_invariant       UᵀV = α²e^{−2λt}I; Ẇ = −2λW − {M, √(W²+β²)}; ‖θ‖² = tr √(W²+β²)
+lyu2024.mc_plateau         Fig. 3 kernel plateau averaged over random Ω (exact), vs real GD over splits
 lyu2024.ts_link            the linear teacher–student model (L = 1): same (ln α + s*)/λ clock, no bias switch
 """
 from __future__ import annotations
@@ -32,7 +33,9 @@ import sympy as sp
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grok_theory.symbolic import Derivation, Step, is_zero, numeric_check, printed_check, series_agree  # noqa: E402
+from grok_theory.symbolic import (  # noqa: E402
+    Derivation, Step, is_zero, numeric_check, printed_check, series_agree, simulation_check,
+)
 
 t, lam, alpha, s = sp.symbols("t lambda alpha s", positive=True)
 c, p, L = sp.symbols("c p L", positive=True)
@@ -357,6 +360,54 @@ def matrix_completion() -> list[Derivation]:
     return [d]
 
 
+def plateau() -> list[Derivation]:
+    N, n_, dd = sp.symbols("N n d", positive=True, integer=True)
+    i = sp.Symbol("i", integer=True, nonnegative=True)
+    p_both = sp.binomial(N - 2, n_) / sp.binomial(N, n_)
+    p_claim = (N - n_) * (N - n_ - 1) / (N * (N - 1))
+    S2 = sp.summation(i**2, (i, 0, dd - 1))
+    S4 = sp.summation(i**4, (i, 0, dd - 1))
+    E = ((N - n_ - 1) / (N - 1) * (S2**2 - S4) + S4) / (N * dd**4)
+    nuc = S2 / dd**2
+    d = Derivation(
+        "lyu2024.mc_plateau",
+        "Fig. 3 kernel plateau (test = unobserved ordered pairs) averaged over a uniformly random Ω of n pairs",
+        ["X*_ij = ij/d², i, j = 0…d−1", "Ω uniform among n-subsets of the N = d² ordered pairs (authors' split)",
+         "kernel predictor = X* on Ω ∪ Ωᵀ, 0 elsewhere (Cor. 3.11)"], [
+            Step("P((i,j) ∉ Ω and (j,i) ∉ Ω) = C(N−2, n)/C(N, n) = (N−n)(N−n−1)/(N(N−1)) for i ≠ j",
+                 sp.Eq(sp.Symbol("P"), p_claim), "hypergeometric", lambda: is_zero(sp.simplify(sp.combsimp(p_both - p_claim))),
+                 "sympy: combsimp to 0"),
+            Step("test sum: E Σ_{(i,j)∉Ω} X²·1[(j,i)∉Ω] = (N−n)(N−n−1)/(N(N−1))·Σ_{i≠j}X² + (N−n)/N·Σ_i X_ii²; divide by N − n",
+                 sp.Eq(sp.Symbol("E[plateau]"), E), "linearity; the test set has N − n pairs",
+                 lambda: is_zero(sp.simplify(((N - n_) * (N - n_ - 1) / (N * (N - 1)) * (S2**2 - S4) + (N - n_) / N * S4)
+                                             / (N - n_) / dd**4 - E)), "sympy: simplifies to 0"),
+            Step("‖X*‖_* = ‖u‖² = (d−1)(2d−1)/(6d)", sp.Eq(sp.Symbol("‖X*‖_*"), nuc), "rank one, u = (0, 1/d, …)",
+                 lambda: is_zero(sp.simplify(nuc - (dd - 1) * (2 * dd - 1) / (6 * dd))), "sympy: simplifies to 0"),
+        ], sp.Eq(sp.Symbol("E[plateau]"), E), "Lyu et al. 2024, Fig. 3 / Cor. 3.11",
+        "grok_theory.matrix_completion.expected_plateau_test_mse",
+        checks=(numeric_check("closed form at d = 97, n = 470 vs exact rational evaluation", lambda dps: _plateau_float(),
+                              lambda dps: sp.N(E.subs({dd: 97, N: 97**2, n_: 470}), dps), digits=14),
+                simulation_check("real GD (lr 0.1, α = 10, λ = 10⁻⁴, 100 steps) test MSE over 24 random Ω, d = 97, n = 470",
+                                 _plateau_gd, max_z=4.0)))
+    return [d]
+
+
+def _plateau_float() -> float:
+    from grok_theory.matrix_completion import expected_plateau_test_mse
+    return expected_plateau_test_mse(97, 470)
+
+
+@cache
+def _plateau_gd() -> tuple[float, float, float]:
+    from grok_theory import matrix_completion as mc
+    vals = []
+    for seed in range(24):
+        prob = mc.multiplication_problem(97, 470 / 97**2, seed=1000 + seed)
+        vals.append(mc.gradient_descent(prob, 10.0, 1e-4, 0.1, [100]).test_loss[0])
+    vals = np.array(vals)
+    return mc.expected_plateau_test_mse(97, 470), float(vals.mean()), float(vals.std(ddof=1) / np.sqrt(vals.size))
+
+
 def teacher_student_link() -> list[Derivation]:
     S0, eps_, gam, eta, dout, nu = sp.symbols("S_perp epsilon gamma eta d_out nu", positive=True)
     ct, gt = 2 * eta / dout, gam / 2
@@ -396,7 +447,8 @@ def _ts_null_memory() -> float:
 
 
 def derivations() -> list[Derivation]:
-    return diagonal_structure() + limits() + transition() + normaliser() + matrix_completion() + teacher_student_link()
+    return (diagonal_structure() + limits() + transition() + normaliser() + matrix_completion() + plateau()
+            + teacher_student_link())
 
 
 def main() -> int:

@@ -31,7 +31,7 @@ from grok_theory._validate import nonnegative, positive, positive_int
 __all__ = [
     "CompletionProblem", "multiplication_table", "multiplication_problem", "CompletionTrajectory",
     "gradient_flow", "gradient_descent", "kernel_predictor", "plateau_test_mse", "nuclear_norm_completion",
-    "smoothed_nuclear_norm", "rank_one_rich_state",
+    "smoothed_nuclear_norm", "rank_one_rich_state", "expected_plateau_test_mse",
 ]
 
 
@@ -273,3 +273,19 @@ def rank_one_rich_state(problem: CompletionProblem, weight_decay: float) -> tupl
     m = float(np.mean(problem.y ** 2))
     c = 1.0 - lam * nuc / (4.0 * m)
     return c, float(np.sqrt(max(c, 0.0) * nuc))
+
+
+def expected_plateau_test_mse(d: int, n: int) -> float:
+    """Exact mean over uniformly random Ω (n ordered pairs of d², the authors' split) of the kernel plateau.
+
+    For the multiplication table, with N = d², S₂ = Σ_i i², S₄ = Σ_i i⁴ (i < d):
+    E[plateau] = [(N − n − 1)/(N − 1)·(S₂² − S₄) + S₄] / (N d⁴)  (derivation ``lyu2024.mc_plateau``):
+    a test pair (i, j) keeps X*_ij² unless (j, i) ∈ Ω, and P((i,j), (j,i) ∉ Ω) = (N−n)(N−n−1)/(N(N−1)) for i ≠ j.
+    """
+    d, n = positive_int("d", d), positive_int("n", n)
+    N = d * d
+    if n >= N - 1:
+        raise ValueError(f"n must be < d² − 1 = {N - 1}, got {n}")
+    i = np.arange(d, dtype=float)
+    S2, S4 = float(np.sum(i**2)), float(np.sum(i**4))
+    return ((N - n - 1) / (N - 1) * (S2 * S2 - S4) + S4) / (N * float(d) ** 4)
