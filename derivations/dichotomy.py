@@ -15,6 +15,7 @@ lyu2024.diag_closed_ode    w = −β sinh 4G, β = 2α²e^{−2λt}; ẇ = −2�
 lyu2024.diag_norm          ‖θ‖² = Σ √(w_k²+β²); min_{u²−v²=w} u²+v² = |w|
 lyu2024.diag_kernel_limit  |w| ≪ β: NTK flow with kernel 8⟨x,x'⟩ → min-L² interpolant / max-L²-margin
 lyu2024.diag_rich_limit    β → 0: stationary points = KKT of ℒ + (λ/2)‖w‖₁; toy end states
+lyu2024.shift_symmetry     any L-homogeneous f: θ = e^{−s}θ̃(s), θ̃ solves an α-free ODE from θ̄ at s₀ = −ln α
 lyu2024.transition_law     s = λt − ln α; λ → 0 slow manifold dw/ds = 2(ŵ_D − w); t* = (ln α + s*)/λ
 lyu2024.kernel_normaliser  Theorem 3.4's Z(α): the proof gives log(α^{2(L−1)c}/λ), printed log(α^c/λ)
 lyu2024.mc_invariant       UᵀV = α²e^{−2λt}I; Ẇ = −2λW − {M, √(W²+β²)}; ‖θ‖² = tr √(W²+β²)
@@ -212,6 +213,47 @@ def _rich_toy() -> float:
 def _rich_cls_toy() -> float:
     from grok_theory import diagonal_net as dn
     return float(np.abs(dn.gradient_flow(TOY_X, TOY_Y, "exponential", 10.0, 1e-2, [(np.log(10.0) + 20) / 1e-2]).w[0]).sum())
+
+
+def shift_symmetry() -> list[Derivation]:
+    Lh = sp.Symbol("L", positive=True)
+    xx = sp.Symbol("x", positive=True)
+    th = sp.Function("vartheta")(t)  # θ̃(t)
+    lp = sp.Function("ell_p")  # ℓ'
+    cfac = alpha * sp.exp(-lam * t)
+    theta = cfac * th
+    # gradient flow for the scalar L-homogeneous model f = x θ^L
+    flow_res = sp.diff(theta, t) - (-lp(xx * theta**Lh) * Lh * xx * theta ** (Lh - 1) - lam * theta)
+    claimed = -lp(xx * cfac**Lh * th**Lh) * Lh * xx * cfac ** (Lh - 2) * th ** (Lh - 1)
+    resid = sp.simplify(sp.expand_power_base(sp.powsimp(sp.expand(
+        (flow_res / cfac).subs(sp.Derivative(th, t), claimed)), force=True), force=True))
+    s_ = sp.Symbol("s", real=True)
+    cs = cfac.subs(t, (s_ + sp.log(alpha)) / lam)
+    d = Derivation(
+        "lyu2024.shift_symmetry",
+        "exact α-shift symmetry: for any L-homogeneous model, θ(t) = e^{−s}θ̃(s) with s = λt − ln α and "
+        "dθ̃/ds = −(1/λ)e^{−(L−2)s}(1/n)Σℓ'(e^{−Ls}f_i(θ̃))∇f_i(θ̃), θ̃(−ln α) = θ̄ — α enters only the start time",
+        ["f(cθ) = c^L f(θ), ∇f(cθ) = c^{L−1}∇f(θ) (Assumption 3.1)", "gradient flow on ℒ + (λ/2)‖θ‖²"], [
+            Step("scalar model f = xθ^L (the vector case is identical term by term by Euler homogeneity): "
+                 "with θ = αe^{−λt}θ̃, dθ̃/dt = −ℓ'(x c^L θ̃^L) L x c^{L−2} θ̃^{L−1}, c = αe^{−λt}",
+                 sp.Eq(sp.Derivative(th, t), claimed), "the weight-decay term −λθ is absorbed by the factor e^{−λt}",
+                 lambda: is_zero(resid), "sympy: substituted into the flow, 0"),
+            Step("c = αe^{−λt} = e^{−s}: the ODE in s is α-free", sp.Eq(sp.Symbol("c"), sp.exp(-s_)), "t = (s + ln α)/λ",
+                 lambda: is_zero(sp.simplify(cs - sp.exp(-s_))), "sympy: simplifies to 0"),
+        ], sp.Eq(sp.Symbol("theta(t; alpha)"), sp.exp(-s_) * sp.Symbol("vartheta(s; s_0 = -ln alpha)")),
+        "Lyu et al. 2024, §3.2.1 key insight (made exact)", "grok_theory.diagonal_net.DiagonalTrajectory.rescaled_time",
+        checks=(numeric_check("exp toy at fixed λ = 10⁻⁴: λT_max − ln α (kernel exit, ε = 0.1) at α = 10⁶ vs α = 10²",
+                              lambda dps: _exit_s(1e6), lambda dps: _exit_s(1e2), digits=4),))
+    return [d]
+
+
+@cache
+def _exit_s(a: float, lam_: float = 1e-4) -> float:
+    from grok_theory import diagonal_net as dn
+    from grok_theory.dichotomy import crossing
+    grid = np.linspace(-3.0, 0.0, 601)
+    tr = dn.gradient_flow(TOY_X, TOY_Y, "exponential", a, lam_, (grid + np.log(a)) / lam_, rtol=1e-9)
+    return crossing(grid, tr.kernel_deviation(), 0.1)
 
 
 def transition() -> list[Derivation]:
@@ -447,7 +489,7 @@ def _ts_null_memory() -> float:
 
 
 def derivations() -> list[Derivation]:
-    return (diagonal_structure() + limits() + transition() + normaliser() + matrix_completion() + plateau()
+    return (diagonal_structure() + limits() + shift_symmetry() + transition() + normaliser() + matrix_completion() + plateau()
             + teacher_student_link())
 
 

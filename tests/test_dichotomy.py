@@ -20,7 +20,7 @@ def test_ids(derivations):
     assert set(derivations) == {
         "lyu2024.diag_invariant", "lyu2024.diag_closed_ode", "lyu2024.diag_norm", "lyu2024.diag_kernel_limit",
         "lyu2024.diag_rich_limit", "lyu2024.transition_law", "lyu2024.kernel_normaliser", "lyu2024.mc_invariant",
-        "lyu2024.mc_plateau", "lyu2024.ts_link"}
+        "lyu2024.mc_plateau", "lyu2024.ts_link", "lyu2024.shift_symmetry"}
 
 
 def test_steps_verify(derivations):
