@@ -78,6 +78,26 @@ def _char(c: str) -> str:
                                     "grok_theory.latex.MATH_CHARS") from None
 
 
+def _accented(text: str, i: int) -> tuple[str | None, int]:
+    """A base character followed by combining accents at ``text[i]`` (e.g. ``"ρ\u0307"``) as ``\dot{\rho}``.
+
+    Returns ``(None, i)`` when no combining mark follows.
+    """
+    j = i + 1
+    while j < len(text) and unicodedata.combining(text[j]):
+        j += 1
+    if j == i + 1:
+        return None, i
+    base = text[i]
+    out = base if base.isascii() else _char(base)
+    for m in text[i + 1:j]:
+        if m not in ACCENTS:
+            raise UnknownCharacterError(f"no LaTeX for the combining character U+{ord(m):04X} after {base!r}; add it "
+                                        "to grok_theory.latex.ACCENTS")
+        out = f"{ACCENTS[m]}{{{out}}}"
+    return out, j
+
+
 def _script(run: str) -> str:
     """A run of superscript (or subscript) characters as one ``^{…}`` (``_{…}``)."""
     if run[0] in SUPERSCRIPTS:
@@ -100,6 +120,11 @@ def _math_name(name: str) -> str:
         if run:
             out.append(_script(run.group(0)))
             i = run.end()
+            continue
+        accented, end = _accented(name, i)
+        if accented:
+            out.append(accented)
+            i = end
             continue
         if c == " ":
             out.append(r"\ ")
@@ -136,6 +161,11 @@ def text_to_latex(text: str) -> str:
         if run:
             out.append("$" + _script(run.group(0)) + "$")
             i = run.end()
+            continue
+        accented, end = _accented(text, i)
+        if accented:
+            out.append("$" + accented + "$")
+            i = end
             continue
         i += 1
         if c in _TEXT_SPECIAL:

@@ -55,6 +55,7 @@ def test_unicode_translation():
     assert latex.to_latex(sp.Symbol("ℓ_gen(ν)")) == r"{\ell_{gen}(\nu)}"
     assert latex.text_to_latex("E[ν⁻¹; ν > 0] ≥ 1/λ²") == r"E[$\nu^{-1}$; $\nu$ $>$ 0] $\geq$ 1/$\lambda^{2}$"
     assert latex.text_to_latex("ḣ = Ṡ") == r"$\dot{h}$ = $\dot{S}$"
+    assert latex.text_to_latex("ρ\u0307, x\u0302") == r"$\dot{\rho}$, $\hat{x}$"  # decomposed accents
     with pytest.raises(latex.UnknownCharacterError, match="U\\+263A"):
         latex.text_to_latex("☺")
 

@@ -18,7 +18,7 @@ from grok_theory.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
 COMMAND_MODULES = ("verify", "formula", "latex", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
-                   "large_init")
+                   "large_init", "dichotomy")
 
 
 EXAMPLES = """examples:
