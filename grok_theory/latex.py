@@ -79,7 +79,7 @@ def _char(c: str) -> str:
 
 
 def _accented(text: str, i: int) -> tuple[str | None, int]:
-    """A base character followed by combining accents at ``text[i]`` (e.g. ``"ρ\u0307"``) as ``\dot{\rho}``.
+    r"""A base character followed by combining accents at ``text[i]`` (e.g. ``"ρ\u0307"``) as ``\dot{\rho}``.
 
     Returns ``(None, i)`` when no combining mark follows.
     """
