@@ -90,7 +90,7 @@ class CurveFamily:
         self.static, self._static_n = self._static_sums()
 
     # -- the model's mode functions, vectorised over problems ------------------------------------
-    def _coefficients(self, p: np.ndarray, nu: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _coefficients(self, p: np.ndarray, nu: np.ndarray, static: bool = True) -> tuple[np.ndarray | None, ...]:
         """K_0, K_1, K_2 with Σ_k K_k h^k the mode integrand F, rows = problems ``p``.
 
         K_k = C_k + N_k: the clean coefficients C_k ≥ 0 (model._clean_coefficients) plus the
@@ -105,24 +105,31 @@ class CurveFamily:
         decay; with it r(0) = 1). The train form has no cancelling terms for g = 0.
         Problems with ``direct_noise`` (gen at λ = 1 without weight decay, where E[nf] diverges)
         get N = 0 here: their noise part is summed in w directly (:meth:`_noise_part`).
+        With ``static=False`` K_0 is not computed (returned as None).
         """
         g = self.g[p][:, None]
-        pos = g > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r = np.where(pos, g / (nu + g), 0.0)
-            rc = np.where(pos, nu / (nu + g), 1.0)
+        if np.all(nu > 0):  # nodes: g = 0 gives r = 0, r̄ = 1 by itself
+            inv = 1 / (nu + g)
+            r, rc = g * inv, nu * inv
+        else:  # ν = 0 (edge, atom): (r, r̄) = (1, 0) for g > 0 and (0, 1) for g = 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                r = np.where(g > 0, g / (nu + g), 0.0)
+                rc = np.where(g > 0, nu / (nu + g), 1.0)
         train = self.train[p][:, None]
-        weight = np.where(train, nu, 1.0)
-        tau2, a2, d = self.tau2[p][:, None], self.a2[p][:, None], self.d[p][:, None]
-        k0 = weight * tau2 / (2 * d) * r * r
-        k1 = weight * tau2 / d * r * rc
-        k2 = weight * (tau2 / (2 * d) * rc * rc + a2 / (2 * d))
+        tr = train.astype(float)
+        weight = nu * tr + (1 - tr)
+        t2d, a2d = (self.tau2[p] / (2 * self.d[p]))[:, None], (self.a2[p] / (2 * self.d[p]))[:, None]
+        wt = weight * t2d
+        k0 = wt * r * r if static else None
+        k1 = 2 * wt * r * rc
+        k2 = wt * rc * rc + weight * a2d
         if np.any(self.hnoise[p]):
             s2 = np.where(self.hnoise[p], self.s2[p], 0.0)[:, None]
             ls2 = self.lam * s2
             with np.errstate(divide="ignore", invalid="ignore"):
                 nf = np.where(nu > 0, nu / (nu + g) ** 2, 0.0)
-            k0 = k0 + np.where(train, s2 * (1 - self.lam) + ls2 * r * r, ls2 * nf)
+            if static:
+                k0 = k0 + np.where(train, s2 * (1 - self.lam) + ls2 * r * r, ls2 * nf)
             k1 = k1 + np.where(train, 2 * ls2 * r * rc, -2 * ls2 * nf)
             k2 = k2 + np.where(train, ls2 * rc * rc, ls2 * nf)
         return k0, k1, k2
@@ -137,6 +144,8 @@ class CurveFamily:
     def _psi(self, p: np.ndarray, delta: np.ndarray) -> np.ndarray:
         """ψ = φ(ν) − φ(λ₋) at ν − λ₋ = ``delta`` (rows = problems)."""
         x = self.rate[p][:, None] * delta
+        if not np.any(self.gd[p]):
+            return -x
         with np.errstate(invalid="ignore"):
             return np.where(self.gd[p][:, None], np.log1p(-x), -x)
 
@@ -186,23 +195,34 @@ class CurveFamily:
             todo, n = todo[~ok], 2 * n
         raise QuadratureError("E[C_0] did not converge (weight decay too small near lam = 1?)")
 
-    def _decay_sums(self, p: np.ndarray, t: np.ndarray, n: int, count: int) -> tuple[np.ndarray, ...]:
-        """(S_1, S_2) and their nested halves for rows (p, t) on one node set."""
+    def _decay_weights(self, p: np.ndarray, n: int, count: int) -> tuple[np.ndarray, ...]:
+        """Node data for rows ``p`` on one node set: ν − λ₋, K_1·w, K_2·w, edge values."""
         delta, nu, b = self._nodes(n, count)
-        out = [np.empty(len(p)) for _ in range(6)]
+        _, c1, c2 = self._coefficients(p, nu, static=False)
         edge = self._edge_coefficients(p) if self.lower == 0 else (np.zeros(len(p)),) * 3
+        return delta, c1 * b, c2 * b, edge[1], edge[2]
+
+    def _decay_sums(self, p: np.ndarray, t: np.ndarray, n: int, count: int,
+                    weights: tuple[np.ndarray, ...] | None = None) -> tuple[np.ndarray, ...]:
+        """(S_1, S_2), their nested halves and their magnitudes for rows (p, t) on one node set."""
+        out = [np.empty(len(p)) for _ in range(6)]
         step = max(1, _BLOCK // count)
         for a in range(0, len(p), step):
             sl = slice(a, a + step)
-            pp = p[sl]
-            _, c1, c2 = self._coefficients(pp, nu)
-            e1 = np.exp(t[sl, None] * self._psi(pp, delta))
-            for k, (coef, e) in enumerate(((c1, e1), (c2, e1 * e1))):
-                terms = coef * b * e
-                out[2 * k][sl] = (terms.sum(axis=1) + 0.5 * edge[k + 1][sl]) * (2.0 / n)
-                out[2 * k + 1][sl] = (terms[:, 1::2].sum(axis=1) + 0.5 * edge[k + 1][sl]) * (4.0 / n)
+            delta, w1, w2, e1_edge, e2_edge = weights if weights is not None else self._decay_weights(p[sl], n, count)
+            if weights is not None:
+                w1, w2, e1_edge, e2_edge = w1[sl], w2[sl], e1_edge[sl], e2_edge[sl]
+            e1 = np.exp(t[sl, None] * self._psi(p[sl], delta))
+            for k, (w, e, edge) in enumerate(((w1, e1, e1_edge), (w2, e1 * e1, e2_edge))):
+                terms = w * e
+                out[2 * k][sl] = (terms.sum(axis=1) + 0.5 * edge) * (2.0 / n)
+                out[2 * k + 1][sl] = (terms[:, 1::2].sum(axis=1) + 0.5 * edge) * (4.0 / n)
                 out[4 + k][sl] = np.abs(terms).sum(axis=1) * (2.0 / n)
         return tuple(out)
+
+    def fixed(self, p: np.ndarray, t_lo: np.ndarray, n_decay: np.ndarray, n_noise: np.ndarray) -> "_FixedNodes":
+        """An evaluator of ``log L`` for problems ``p`` on fixed node sets (see :class:`_FixedNodes`)."""
+        return _FixedNodes(self, p, t_lo, n_decay, n_noise)
 
     def _noise_sums(self, p: np.ndarray, t: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Noise part over the continuous law (full support) and its nested half."""
@@ -328,17 +348,28 @@ class CurveFamily:
             pp, tt = np.repeat(p, M), np.tile(t, P)
             vals, nd, nn = self.log_curve(pp, tt)
             return vals.reshape(P, M), nd.reshape(P, M), nn.reshape(P, M)
-        n_t, c_t = self._decay_nodes(np.full(M, p[0]), t, None)
+        # interval counts rounded up to powers of two: every node set is then a subset of the
+        # finest one, and the weights of all problems are computed once, on the union of nodes
+        n_t = _tabulated_counts(self.lam, 0, 2 * self._kappa(np.full(M, p[0]), t), factor=2)
+        n_t = (2 ** np.ceil(np.log2(n_t))).astype(np.int64)
+        n_t, c_t = self._decay_nodes(np.full(M, p[0]), t, n_t)
+        sets = [(int(n), np.flatnonzero(n_t == n)) for n in np.unique(n_t)]
+        finest = max(n for n, _ in sets)
+        index = [(finest // n) * np.arange(1, int(c_t[cols].max()) + 1) for n, cols in sets]
+        union = np.unique(np.concatenate(index))
+        u = np.sin(union * (np.pi / (2 * finest))) ** 2
+        delta = 4 * self.sqrt * u
+        nu = self.lower + delta
+        _, c1, c2 = self._coefficients(p, nu, static=False)
+        b = 4 * u * (1 - u) / nu
+        w_all = (c1 * b, c2 * b)
         s = np.empty((6, P, M))
         edge = self._edge_coefficients(p) if self.lower == 0 else (np.zeros(P),) * 3
-        for key in np.unique(np.stack([n_t, c_t]), axis=1).T:
-            n, count = int(key[0]), int(key[1])
-            cols = np.flatnonzero((n_t == n) & (c_t == count))
-            delta, nu, b = self._nodes(n, count)
-            _, c1, c2 = self._coefficients(p, nu)
-            e1 = np.exp(np.outer(t[cols], -self.rate[p[0]] * delta))
-            for k, (coef, e) in enumerate(((c1, e1), (c2, e1 * e1))):
-                w = coef * b
+        for (n, cols), idx in zip(sets, index):  # times sharing n share the widest one's nodes
+            at = np.searchsorted(union, idx)
+            e1 = np.exp(np.outer(t[cols], -self.rate[p[0]] * delta[at]))
+            for k, e in enumerate((e1, e1 * e1)):
+                w = w_all[k][:, at]
                 s[2 * k][:, cols] = (w @ e.T + 0.5 * edge[k + 1][:, None]) * (2.0 / n)
                 s[2 * k + 1][:, cols] = (w[:, 1::2] @ e[:, 1::2].T + 0.5 * edge[k + 1][:, None]) * (4.0 / n)
                 s[4 + k][:, cols] = (np.abs(w) @ e.T) * (2.0 / n)
@@ -353,6 +384,42 @@ class CurveFamily:
             v, nd_bad, nn_bad = self.log_curve(pp[bad], tt[bad])
             vals[bad], n_all[bad], nn[bad] = v, nd_bad, nn_bad
         return vals.reshape(P, M), n_all.reshape(P, M), nn.reshape(P, M)
+
+
+class _FixedNodes:
+    """``log L`` of fixed problems on fixed node sets, for the iterations of a root finder.
+
+    Problem i uses ``n_decay[i]`` intervals with the nodes needed down to time ``t_lo[i]`` (the
+    most), and ``n_noise[i]`` for a direct noise part. The node weights are computed once; each
+    row's value depends on its own data only.
+    """
+
+    def __init__(self, fam: CurveFamily, p: np.ndarray, t_lo: np.ndarray, n_decay: np.ndarray, n_noise: np.ndarray) -> None:
+        self.fam, self.p, self.n_noise = fam, p, n_noise
+        n, count = fam._decay_nodes(p, t_lo, n_decay)
+        self.group = np.zeros(len(p), dtype=np.int64)
+        self.pos = np.zeros(len(p), dtype=np.int64)
+        self.sets = []
+        for g, key in enumerate(np.unique(np.stack([n, count]), axis=1).T):
+            rows = np.flatnonzero((n == key[0]) & (count == key[1]))
+            self.group[rows], self.pos[rows] = g, np.arange(rows.size)
+            self.sets.append((int(key[0]), int(key[1]), fam._decay_weights(p[rows], int(key[0]), int(key[1]))))
+
+    def __call__(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """log L of problems ``p[rows]`` at times ``t``."""
+        fam, p = self.fam, self.p[rows]
+        s1, s2 = np.empty(len(rows)), np.empty(len(rows))
+        for g in np.unique(self.group[rows]):
+            sel = np.flatnonzero(self.group[rows] == g)
+            n, count, (delta, w1, w2, e1, e2) = self.sets[g]
+            pos = self.pos[rows[sel]]
+            weights = (delta, w1[pos], w2[pos], e1[pos], e2[pos])
+            out = fam._decay_sums(p[sel], t[sel], n, count, weights)
+            s1[sel], s2[sel] = out[0], out[2]
+        noise, nn = fam._noise_part(p, t, self.n_noise[rows])
+        vals = fam._assemble(p, t, s1, s2, noise)
+        fam._fallback(p, t, nn, vals)
+        return vals
 
 
 def _agree(full: np.ndarray, half: np.ndarray, scale: np.ndarray | None = None) -> np.ndarray:

@@ -143,8 +143,10 @@ def _illinois(fam: CurveFamily, p: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarra
     def to_t(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
         return np.where(in_t[rows], x, np.exp(x))
 
+    curve = fam.fixed(p, t_lo, nd, nn)
+
     def f(x: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        return fam.log_curve(p[rows], to_t(x, rows), nd[rows], nn[rows])[0] - log_thr[rows]
+        return curve(rows, to_t(x, rows)) - log_thr[rows]
 
     rows = np.arange(len(p))
     with np.errstate(divide="ignore"):
