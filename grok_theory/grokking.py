@@ -321,12 +321,9 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
 
     Complete search: at d_out ≥ D the initial generalisation loss L_gen(0) = (α² + τ²)/(2 d_out)
     (plus nothing else at t = 0) is already below the threshold loss, so both crossing times are
-    0 and Δt = 0; every d_out < D is evaluated. D is found by doubling.
+    0 and Δt = 0; every d_out < D is evaluated (all together, by the solver behind
+    :func:`crossing_time`). D is found by doubling.
     """
-    def delta(d: int) -> float:
-        m = TeacherStudent(lam, d_out=d, lr=lr, **model_args)
-        return grokking_time(m, eps, criterion, level).delta
-
     d_hi = 1
     while True:
         m = TeacherStudent(lam, d_out=d_hi, lr=lr, **model_args)
@@ -335,7 +332,12 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
         d_hi *= 2
         if d_hi > 1 << 22:
             raise ValueError("no output dimension up to 4e6 makes the initial loss meet the criterion")
-    values = np.array([delta(d) for d in range(1, d_hi + 1)])
+    models = [TeacherStudent(lam, d_out=d, lr=lr, **model_args) for d in range(1, d_hi + 1)]
+    levels = [threshold(m, eps, criterion, level) for m in models]
+    res = _first_crossings(models + models, ["train"] * len(models) + ["gen"] * len(models), np.array(levels * 2))
+    tt, tg = res.t[: len(models)], res.t[len(models):]
+    with np.errstate(invalid="ignore"):
+        values = np.where(np.isfinite(tg), tg - tt, np.inf)
     finite = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(finite))
     return best + 1, float(values[best])
