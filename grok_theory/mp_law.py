@@ -45,9 +45,11 @@ from grok_theory.angle_rule import (
     QuadratureError,
     error_bound,
     evaluated_nodes,
+    log_pole_correction,
     nested_rule_mp,
     node_count,
     node_u,
+    pole_corrected_count,
     rule_float,
     rule_mp,
 )
@@ -441,14 +443,61 @@ class MarchenkoPastur:
         """Limit of the weight at the lower edge u = 0: 1 for p = 0 at λ = 1, else 0."""
         return 1.0 if (power == 0 and self.lower == 0) else 0.0
 
-    def _scaled_direct_float(self, s: np.ndarray, power: int) -> np.ndarray:
-        """Scaled angle-rule sum T(s) of form (A) in float64, E = atom·[p=0] + e^{−sλ₋} T."""
+    def _direct_counts(self, s: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray]:
+        """Interval counts of the float64 form (A), and where the pole-corrected rule (C) is used.
+
+        For p = 0 and λ ≠ 1 each s uses the cheaper of the plain rule (pole resolved: strips
+        inside it) and (C) (strips beyond it). At late times the peak forces narrow strips and
+        the plain rule wins; near the pole it is (C). The count of (C) here is the strip bound's
+        only: :meth:`_scaled_direct_float` raises it until the pole term is at most the value.
+        """
         kappa = 2 * self._sqrt * s
-        nepers = _f64_nepers(kappa)
         n = _tabulated_counts(self.lam, power, kappa)
-        tail = nepers + math.log(2 * self._weight_bound(power))
+        if power != 0 or self.lam == 1:
+            return n, np.zeros(n.shape, dtype=bool)
+        n_c = _tabulated_counts(self.lam, power, kappa, corrected=True)
+        corrected = n_c < n
+        return np.where(corrected, n_c, n), corrected
+
+    def _scaled_direct_float(self, s: np.ndarray, power: int) -> np.ndarray:
+        """Scaled angle-rule sum T(s) of form (A) in float64, E = atom·[p=0] + e^{−sλ₋} T.
+
+        Rows using the pole-corrected rule (C) are checked a posteriori: where the pole term
+        exceeds half the value (digits would cancel), n is raised to make it at most half the
+        value found, or the plain rule is used if that is cheaper.
+        """
+        kappa = 2 * self._sqrt * s
+        n, corrected = self._direct_counts(s, power)
+        out = self._rule_direct_float(s, power, n, corrected)
+        if np.any(corrected):
+            plain = _tabulated_counts(self.lam, power, kappa)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_pole = log_pole_correction(self.lam, self.lower, s, n)
+                trusted = corrected & (out > 0) & (log_pole <= np.log(out) + math.log(0.5))
+                # the value found is good to ~ε·(pole term): enough to size n when that is < 1e-3
+                usable = corrected & ~trusted & (out > 0) & (log_pole < np.log(out) + 3 * LN10)
+            redo = np.flatnonzero(corrected & ~trusted)
+            if redo.size:
+                need = np.full(redo.size, np.inf)
+                ok = usable[redo]
+                need[ok] = pole_corrected_count(self.lam, self.lower, s[redo[ok]], np.log(out[redo[ok]]) + math.log(0.25))
+                n2 = _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, np.minimum(need, _COARSE_COUNTS[-1]))]
+                n2 = np.maximum(n2, n[redo])
+                use_c = np.isfinite(need) & (n2 < plain[redo])
+                n[redo] = np.where(use_c, n2, plain[redo])
+                corrected[redo] = use_c
+                out[redo] = self._rule_direct_float(s[redo], power, n[redo], corrected[redo])
+        return out
+
+    def _rule_direct_float(self, s: np.ndarray, power: int, n: np.ndarray, corrected: np.ndarray) -> np.ndarray:
+        """Form (A) with counts ``n``, plus the pole term of (C) where ``corrected``."""
+        kappa = 2 * self._sqrt * s
+        tail = _f64_nepers(kappa) + math.log(2 * self._weight_bound(power))
         weight = self._weight(power, self.lower, 4 * self._sqrt)
-        return rule_float(kappa, weight, n, tail, self._edge(power))
+        out = rule_float(kappa, weight, n, tail, self._edge(power))
+        if np.any(corrected):
+            out[corrected] += np.exp(log_pole_correction(self.lam, self.lower, s[corrected], n[corrected]))
+        return out
 
     def _subtracted_float(self, s: np.ndarray, factor: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """``E[e^{−sν}] − 1`` by the pole-free form (B), float64, vectorised over s.
@@ -553,7 +602,7 @@ class MarchenkoPastur:
             # where the direct form is pole-limited (many nodes), form (B) is cheaper; keep its
             # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
             kappa = 2 * self._sqrt * flat
-            counts = evaluated_nodes(_tabulated_counts(self.lam, 0, kappa[big]), kappa[big], _f64_nepers(kappa[big]))
+            counts = evaluated_nodes(self._direct_counts(flat[big], 0)[0], kappa[big], _f64_nepers(kappa[big]))
             mid = np.flatnonzero(big)[counts > 256]
             if mid.size:
                 sub, mag = self._subtracted_float(flat[mid], factor=2)
@@ -739,29 +788,32 @@ _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
 @lru_cache(maxsize=128)
-def _count_table(lam: float, power: int | None, factor: int = 1) -> np.ndarray:
+def _count_table(lam: float, power: int | None, factor: int = 1, corrected: bool = False) -> np.ndarray:
     """Float64 node counts on the grid ``_TABLE_X`` (κ for form (A), s for form (B)), for
-    ``factor`` times the float64 digits (2 when a nested half must also be accurate)."""
+    ``factor`` times the float64 digits (2 when a nested half must also be accurate);
+    ``corrected``: for the remainder of the pole-corrected rule (C)."""
     if power is None:
         x = np.maximum(_TABLE_X, 1e-300)
         return node_count(Majorant(lam, np.zeros_like(x), None, x), factor * _F64_DIGITS * LN10 + 3.0, strict=False)
-    return node_count(Majorant(lam, _TABLE_X, power), factor * _f64_nepers(_TABLE_X), strict=False)
+    maj = Majorant(lam, _TABLE_X, power, pole_corrected=corrected)
+    return node_count(maj, factor * _f64_nepers(_TABLE_X), strict=False)
 
 
-def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1) -> np.ndarray:
+def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1, corrected: bool = False) -> np.ndarray:
     """Node counts for many κ (or s) at once: the count at the next grid point up.
 
     The a priori count is non-decreasing in κ (and in s for form (B)), so the next grid
     point's count is sufficient; the table is computed once per (λ, power).
     """
-    table = _count_table(lam, power, factor)
+    table = _count_table(lam, power, factor, corrected)
     idx = np.minimum(np.searchsorted(_TABLE_X, x), len(_TABLE_X) - 1)
     beyond = x > _TABLE_X[-1]
     if np.any(beyond):
         if power is None:
             raise QuadratureError("s beyond 1e10 is not supported by the subtracted form")
         n = table[idx].copy()
-        n[beyond] = node_count(Majorant(lam, x[beyond], power), factor * _f64_nepers(x[beyond]))
+        maj = Majorant(lam, x[beyond], power, pole_corrected=corrected)
+        n[beyond] = node_count(maj, factor * _f64_nepers(x[beyond]))
     else:
         n = table[idx]
     if np.any(n == TOO_MANY):
