@@ -658,11 +658,24 @@ class MarchenkoPastur:
             maj = Majorant(self.lam, np.array([kf]), power)
             n = int(node_count(maj, nepers)[0])
             tail_nepers = nepers + math.log(2 * self._weight_bound(power))
+            corrected = False
+            if power == 0 and self.lam != 1:
+                # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2)
+                maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
+                n_c = int(node_count(maj_c, nepers, strict=False)[0])
+                n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
+                if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
+                    n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
+                    if n_c < n:
+                        n, maj, corrected = n_c, maj_c, True
             count = int(evaluated_nodes(n, kf, tail_nepers))
             use_subtracted = False
             if power == 0:
                 # form (B) cancels `loss` digits; worth it only when that is cheap
-                loss = max(0.0, -float(self._laplace(np.array([sf]), 0, None, log=True)[0]) / LN10)
+                log_e = log_t - sf * self.lower  # log E[e^{-sν}] from the estimate above
+                if self.atom > 0:
+                    log_e = float(np.logaddexp(math.log(self.atom), log_e))
+                loss = max(0.0, -log_e / LN10)
                 if sf > 0 and loss < 4 * dps:
                     maj_s = Majorant(self.lam, np.zeros(1), None, np.array([sf]))
                     try:
@@ -689,8 +702,10 @@ class MarchenkoPastur:
                 while True:
                     weights = self._node_weights(power, n, count)
                     scaled, _, decay = rule_mp(kappa, weights, n, self._edge(power))
-                    target = float(mpmath.log(scaled)) - digits * LN10
-                    if error_bound(maj, n) > target:
+                    pole = self._pole_term_mp(p, sm, n) if corrected else 0
+                    scaled += pole
+                    target = float(mpmath.log(scaled)) - digits * LN10 if scaled > 0 else math.inf
+                    if error_bound(maj, n) > target or pole > scaled / 2:
                         n = _next_count(n)
                         count = int(evaluated_nodes(n, kf, tail_nepers))
                     elif decay and float(mpmath.log(2 * bound_w * decay)) > target:
@@ -707,6 +722,12 @@ class MarchenkoPastur:
                     out = scaled * mpmath.exp(-sm * p["lower"]) + atom
         with mpmath.workdps(dps):
             return +out
+
+    def _pole_term_mp(self, p: dict[str, mpmath.mpf], s: mpmath.mpf, n: int) -> mpmath.mpf:
+        """Pole term of the corrected rule (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, q = min(λ, 1/λ)."""
+        lam = p["lam"]
+        qn = (lam if lam < 1 else 1 / lam) ** n
+        return abs(1 - lam) / lam * mpmath.exp(s * p["lower"]) * qn / (1 - qn)
 
     def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
         """``E[f(ν) e^{−sν}]`` over the full law (atom included) for a user function ``f``.

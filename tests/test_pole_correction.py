@@ -37,3 +37,17 @@ def test_float_laplace_full_precision(lam):
         ref = law.laplace(float(si), dps=25)
         if ref > 1e-300:
             assert abs(v / ref - 1) <= 1e-15, si
+
+
+@pytest.mark.parametrize("lam", ["0.9", "1.5"])
+@pytest.mark.parametrize("s", ["1", "10"])
+def test_mp_laplace_pole_corrected_vs_raw_density_quadrature(lam, s):
+    """dps = 30 (the pole-corrected rule is chosen there) vs mpmath.quad of the raw density."""
+    law = MarchenkoPastur(lam)
+    value = law.laplace(s, dps=30)
+    with mpmath.workdps(45):
+        lm, sm = mpmath.mpf(lam), mpmath.mpf(s)
+        lo, hi = (1 - mpmath.sqrt(lm)) ** 2, (1 + mpmath.sqrt(lm)) ** 2
+        dens = lambda x: mpmath.exp(-sm * x) * mpmath.sqrt((hi - x) * (x - lo)) / (2 * mpmath.pi * lm * x)  # noqa: E731
+        ref = mpmath.quad(dens, [lo, (lo + hi) / 2, hi]) + max(0, 1 - 1 / lm)
+        assert abs(value / ref - 1) < mpmath.mpf(10) ** -30
