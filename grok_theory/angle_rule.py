@@ -54,6 +54,7 @@ from functools import lru_cache
 
 import mpmath
 import numpy as np
+from mpmath.libmp import fone, mpf_exp, mpf_mul, mpf_sub, mpf_sum, round_nearest
 
 __all__ = [
     "QuadratureError",
@@ -269,17 +270,24 @@ def rule_mp(
     (the largest factor among skipped nodes; 0 if none was skipped).
     """
     count = len(weights)
-    u = node_u(n, min(n, count + 1), mpmath.mp.prec)
-    m2k = -2 * kappa
-    exp = mpmath.exp
-    full = half = mpmath.mpf(edge) / 2
-    for j in range(1, count + 1):
-        e = exp(m2k * u[j]) if kappa else 1
-        term = weights[j - 1] * (e if shift is None else shift * e - 1)
-        full += term
-        if not j & 1:
-            half += term
-    decay = exp(m2k * u[count + 1]) if count < n - 1 else mpmath.mpf(0)
+    prec = mpmath.mp.prec
+    u = node_u(n, min(n, count + 1), prec)
+    m2k = -2 * mpmath.mpf(kappa)
+    # raw mpmath.libmp arithmetic (no wrapper objects): each e^{−2κu_j} and product is rounded
+    # to the working precision as mpmath.exp and * would; the sums are exact, then rounded
+    rnd, k2 = round_nearest, m2k._mpf_
+    if kappa:
+        exps = [mpf_exp(mpf_mul(k2, x._mpf_, prec, rnd), prec, rnd) for x in u[1 : count + 1]]
+    else:
+        exps = [fone] * count
+    if shift is not None:
+        sh = mpmath.mpf(shift)._mpf_
+        exps = [mpf_sub(mpf_mul(sh, e, prec, rnd), fone, prec, rnd) for e in exps]
+    terms = [mpf_mul(w._mpf_, e, prec, rnd) for w, e in zip(weights, exps)]
+    edge_half = (mpmath.mpf(edge) / 2)._mpf_
+    full = mpmath.mpf(mpf_sum([edge_half] + terms, prec, rnd))
+    half = mpmath.mpf(mpf_sum([edge_half] + terms[1::2], prec, rnd))
+    decay = mpmath.exp(m2k * u[count + 1]) if count < n - 1 else mpmath.mpf(0)
     return full * 2 / n, half * 4 / n, decay
 
 

@@ -179,16 +179,8 @@ class MarchenkoPastur:
 
     # -- parameters at the current mpmath precision -------------------------------------
     def _params(self) -> dict[str, mpmath.mpf]:
-        lam = _to_mpf(self._lam)
-        sq = mpmath.sqrt(lam)
-        gap = (1 - lam) / (1 + sq)  # 1 - √λ without cancellation
-        return {
-            "lam": lam,
-            "sqrt": sq,
-            "lower": gap * gap,
-            "upper": (1 + sq) ** 2,
-            "atom": max(mpmath.mpf(0), 1 - 1 / lam),
-        }
+        """λ, √λ, λ₋, λ₊ and the atom at the current working precision (cached per precision)."""
+        return dict(_params_at(self._lam, mpmath.mp.prec))
 
     @property
     def _sqrt(self) -> float:
@@ -872,6 +864,21 @@ def _node_weights(lam: Any, power: int, n: int, count: int, prec: int) -> tuple:
         p = law._params()
         weight = law._weight(power, p["lower"], 4 * p["sqrt"])
         return tuple(weight(u) for u in node_u(n, count, prec)[1 : count + 1])
+
+
+@lru_cache(maxsize=512)
+def _params_at(lam: Any, prec: int) -> dict[str, mpmath.mpf]:
+    with mpmath.workprec(prec):
+        lam_m = _to_mpf(lam)
+        sq = mpmath.sqrt(lam_m)
+        gap = (1 - lam_m) / (1 + sq)  # 1 - √λ without cancellation
+        return {
+            "lam": lam_m,
+            "sqrt": sq,
+            "lower": gap * gap,
+            "upper": (1 + sq) ** 2,
+            "atom": max(mpmath.mpf(0), 1 - 1 / lam_m),
+        }
 
 
 def _next_count(n: int) -> int:
