@@ -8,8 +8,12 @@ criterion is a loss threshold: ``criterion="loss"`` uses L(t*) = eps/4, and
 (:func:`grok_theory.model.loss_at_accuracy`).
 
 The *first* crossing is found by scanning log t on a fixed grid (``GRID_PER_DECADE`` points per
-decade from 1e-3 to 1e13 steps) and refining the first bracket by Brent's method on log L
-(float64, relative 1e-12 in t) or by bisection at ``dps`` digits. A curve that dips below the
+decade from 1e-3 to 1e13 steps) and refining the first bracket by the Illinois variant of
+regula falsi on log L (float64, to ~1e-14 relative in t) or by bisection at ``dps`` digits. One
+vectorised solver (:func:`_first_crossings`, on :class:`~grok_theory.curve_family.CurveFamily`)
+serves :func:`crossing_time`, :func:`phase_diagram` and :func:`d_out_max`: a phase diagram solves
+all its cells together, and each cell's result is the one ``crossing_time`` returns for it.
+A curve that dips below the
 threshold and back up between two grid points closer than 1/GRID_PER_DECADE decades apart would be
 missed; the noise-free curves are monotone, and the non-monotone ones (label noise, large
 initialisation with weight decay) vary on scales of decades.
@@ -154,10 +158,11 @@ def _illinois(fam: CurveFamily, p: np.ndarray, t_lo: np.ndarray, t_hi: np.ndarra
     xb = np.where(in_t, t_hi, np.log(t_hi))
     fa, fb = f(xa, rows), f(xb, rows)
     root = np.where(fb == 0, xb, np.nan)
-    if np.any((fa <= 0) | (fb > 0)):
-        raise ArithmeticError("crossing-time bracket not confirmed by the fixed-node refinement")
+    # the scan's values and these agree to rounding: a bracket end within rounding of the
+    # threshold is the crossing itself
+    root = np.where(fa <= 0, xa, np.where(fb > 0, xb, root))
     side = np.zeros(len(p), dtype=np.int8)
-    active = np.flatnonzero(fb != 0)
+    active = np.flatnonzero(np.isnan(root))
     for it in range(200):
         if not active.size:
             return to_t(root, rows)
