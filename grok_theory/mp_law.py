@@ -435,34 +435,34 @@ class MarchenkoPastur:
         """Limit of the weight at the lower edge u = 0: 1 for p = 0 at λ = 1, else 0."""
         return 1.0 if (power == 0 and self.lower == 0) else 0.0
 
-    def _direct_counts(self, s: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray]:
+    def _direct_counts(self, s: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Interval counts of the float64 form (A), and where the pole-corrected rule (C) is used.
 
         For p = 0 and λ ≠ 1 each s uses the cheaper of the plain rule (pole resolved: strips
         inside it) and (C) (strips beyond it). At late times the peak forces narrow strips and
         the plain rule wins; near the pole it is (C). The count of (C) here is the strip bound's
         only: :meth:`_scaled_direct_float` raises it until the pole term is at most the value.
+        Returns the counts, the mask of rows using (C) and the plain rule's counts.
         """
         kappa = 2 * self._sqrt * s
         n = _tabulated_counts(self.lam, power, kappa)
         if power != 0 or self.lam == 1:
-            return n, np.zeros(n.shape, dtype=bool)
+            return n, np.zeros(n.shape, dtype=bool), n
         n_c = _tabulated_counts(self.lam, power, kappa, corrected=True)
         corrected = n_c < n
-        return np.where(corrected, n_c, n), corrected
+        return np.where(corrected, n_c, n), corrected, n
 
-    def _scaled_direct_float(self, s: np.ndarray, power: int) -> np.ndarray:
+    def _scaled_direct_float(self, s: np.ndarray, power: int,
+                             counts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
         """Scaled angle-rule sum T(s) of form (A) in float64, E = atom·[p=0] + e^{−sλ₋} T.
 
         Rows using the pole-corrected rule (C) are checked a posteriori: where the pole term
         exceeds half the value (digits would cancel), n is raised to make it at most half the
         value found, or the plain rule is used if that is cheaper.
         """
-        kappa = 2 * self._sqrt * s
-        n, corrected = self._direct_counts(s, power)
+        n, corrected, plain = self._direct_counts(s, power) if counts is None else (c.copy() for c in counts)
         out = self._rule_direct_float(s, power, n, corrected)
         if np.any(corrected):
-            plain = _tabulated_counts(self.lam, power, kappa)
             with np.errstate(divide="ignore", invalid="ignore"):
                 log_pole = log_pole_correction(self.lam, self.lower, s, n)
                 trusted = corrected & (out > 0) & (log_pole <= np.log(out) + math.log(0.5))
@@ -594,18 +594,23 @@ class MarchenkoPastur:
             # where the direct form is pole-limited (many nodes), form (B) is cheaper; keep its
             # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
             kappa = 2 * self._sqrt * flat
-            counts = evaluated_nodes(self._direct_counts(flat[big], 0)[0], kappa[big], _f64_nepers(kappa[big]))
+            direct = self._direct_counts(flat[big], 0)
+            counts = evaluated_nodes(direct[0], kappa[big], _f64_nepers(kappa[big]))
             mid = np.flatnonzero(big)[counts > 256]
             if mid.size:
                 sub, mag = self._subtracted_float(flat[mid], factor=2)
                 value = 1.0 + sub
                 ok = (value > 0) & (1.0 + mag <= 1e3 * value)
                 out[mid[ok]] = np.log(value[ok]) if log else value[ok]
+                keep = ~np.isin(np.flatnonzero(big), mid[ok])
+                direct = tuple(c[keep] for c in direct)
                 big[mid[ok]] = False
+        else:
+            direct = None
         scaled = None
         if np.any(big):
             try:
-                scaled = self._scaled_direct_float(flat[big], power)
+                scaled = self._scaled_direct_float(flat[big], power, direct)
             except QuadratureError:  # near λ = 1 (p = 0): entries the direct form cannot afford use form (B)
                 if power != 0:
                     raise
