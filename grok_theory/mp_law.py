@@ -653,18 +653,23 @@ class MarchenkoPastur:
             log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
             nepers = digits * LN10 - log_t + math.log(2.0)
             maj = Majorant(self.lam, np.array([kf]), power)
-            n = int(node_count(maj, nepers)[0])
             tail_nepers = nepers + math.log(2 * self._weight_bound(power))
-            corrected = False
+            corrected, n = False, 0
             if power == 0 and self.lam != 1:
-                # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2)
+                # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2);
+                # for sλ₋ ≤ 1 its strips beyond the pole grow by at most e, so it is the one
                 maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
                 n_c = int(node_count(maj_c, nepers, strict=False)[0])
                 n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
                 if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
                     n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
-                    if n_c < n:
+                    n_plain = TOO_MANY if sf * self.lower <= 1.0 else int(node_count(maj, nepers, strict=False)[0])
+                    if n_plain == TOO_MANY or n_c < n_plain:
                         n, maj, corrected = n_c, maj_c, True
+                    else:
+                        n = n_plain
+            if not n:
+                n = int(node_count(maj, nepers)[0])
             count = int(evaluated_nodes(n, kf, tail_nepers))
             use_subtracted = False
             if power == 0:
@@ -673,7 +678,7 @@ class MarchenkoPastur:
                 if self.atom > 0:
                     log_e = float(np.logaddexp(math.log(self.atom), log_e))
                 loss = max(0.0, -log_e / LN10)
-                if sf > 0 and loss < 4 * dps:
+                if sf > 0 and loss < 4 * dps and count > 48:  # (B) is only considered for long sums
                     maj_s = Majorant(self.lam, np.zeros(1), None, np.array([sf]))
                     try:
                         n_s = int(node_count(maj_s, (digits + loss) * LN10)[0])
