@@ -118,3 +118,34 @@ def test_cancelling_noise_coefficient():
     t = crossing_time(model, "gen", 1e-3)
     ref = _reference_crossing(model, "gen", 1e-3 / 4)
     assert t == ref or t == pytest.approx(ref, rel=1e-10)
+
+
+def test_gd_null_space_floor_is_never_crossed():
+    """Discrete GD at λ > 1 without weight decay: the null modes keep h = 1, so L_gen ≥ its
+    floor atom·(τ² + α²)/(2 d_out) > eps/4 and the crossing time is inf. (The model's float64
+    GD curve overflows there at late times and suggested a finite crossing at t ≈ 5.3e6.)"""
+    model = TeacherStudent(1.8036404083614928, lr=0.05, dynamics="gd")
+    assert model.gen_loss_limit() > 2.2e-3 / 4
+    assert crossing_time(model, "gen", 2.2e-3) == math.inf
+
+
+def test_critical_lam_small_weight_decay_vs_raw_density():
+    """λ = 1 with γ = 1.5e-6 (a pole at ν = −γ/2 next to the edge) and label noise: L_tr(t*)
+    by mpmath.quad of the defining expectation over the raw density equals eps/4 to 1e-13."""
+    m = TeacherStudent(1.0, lr=0.05, weight_decay=1.512747278101016e-06, init_scale=1.6322930117148888,
+                       teacher_scale=1.1714618804243748, label_noise=0.0035705418813266453)
+    eps = 0.015917824446540312
+    t = crossing_time(m, "train", eps)
+    with mpmath.workdps(30):
+        c, g, T = 2 * mpmath.mpf(m.lr), mpmath.mpf(m.weight_decay) / 2, mpmath.mpf(t)
+        tau2, a2, s2 = mpmath.mpf(m.teacher_scale) ** 2, mpmath.mpf(m.init_scale) ** 2, mpmath.mpf(m.label_noise) ** 2
+
+        def integrand(nu):
+            h = mpmath.exp(-c * (nu + g) * T)
+            r, w = g / (nu + g), 1 - h
+            clean = nu * (tau2 / 2 * (r + (1 - r) * h) ** 2 + a2 / 2 * h**2)
+            noise = s2 * (nu * nu / (nu + g) ** 2 * w * w - 2 * nu / (nu + g) * w) + s2
+            return (clean + noise) * mpmath.sqrt((4 - nu) * nu) / (2 * mpmath.pi * nu)
+
+        loss = mpmath.quad(integrand, [0, 1e-9, 1e-6, 1e-4, 1e-2, 0.3, 4])
+        assert abs(loss / (mpmath.mpf(eps) / 4) - 1) < 1e-13
