@@ -87,7 +87,7 @@ class CurveFamily:
         self.direct_noise = (self.s2 > 0) & (self.lower == 0) & (self.g == 0) & ~self.train
         self.hnoise = (self.s2 > 0) & ~self.direct_noise
         self._n0 = int(_tabulated_counts(self.lam, 0, np.zeros(1), factor=2)[0])
-        self.static, self._static_n = self._static_sums()
+        self.static = self._static_sums()
 
     # -- the model's mode functions, vectorised over problems ------------------------------------
     def _coefficients(self, p: np.ndarray, nu: np.ndarray, static: bool = True) -> tuple[np.ndarray | None, ...]:
@@ -176,22 +176,22 @@ class CurveFamily:
     def _edge_coefficients(self, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return tuple(c[:, 0] for c in self._coefficients(p, np.zeros(1)))
 
-    def _static_sums(self) -> tuple[np.ndarray, np.ndarray]:
+    def _static_sums(self) -> np.ndarray:
         """E[K_0] over the continuous part (the time-independent k = 0 term), nested doubling."""
         P = len(self.models)
-        out, n_used = np.zeros(P), np.zeros(P, dtype=np.int64)
+        out = np.zeros(P)
         todo = np.flatnonzero(((self.g > 0) & (self.tau2 > 0)) | self.hnoise)
         n = self._n0
         edge = self._edge_coefficients(np.arange(P))[0] if self.lower == 0 else np.zeros(P)
         for _ in range(_MAX_DOUBLINGS + 1):
             if not todo.size:
-                return out, n_used
+                return out
             _, nu, b = self._nodes(n, n - 1)
             c0 = self._coefficients(todo, nu)[0] * b
             full = (c0.sum(axis=1) + 0.5 * edge[todo]) * (2.0 / n)
             half = (c0[:, 1::2].sum(axis=1) + 0.5 * edge[todo]) * (4.0 / n)
             ok = _agree(full, half, np.abs(c0).sum(axis=1) * (2.0 / n))
-            out[todo[ok]], n_used[todo[ok]] = full[ok], n
+            out[todo[ok]] = full[ok]
             todo, n = todo[~ok], 2 * n
         raise QuadratureError("E[C_0] did not converge (weight decay too small near lam = 1?)")
 
