@@ -11,7 +11,10 @@ integrand of the model (``grok_theory.model`` module docstring):
     L(t) = atom·F(0, t) + (2/π)∫₀^π F(ν, t) sin²θ/ν dθ,   F = Σ_k C_k(ν) h(ν, t)^k + N(ν, t),
 
 with the model's coefficients ``C_k ≥ 0`` (k = 0, 1, 2; :meth:`TeacherStudent._clean_coefficients`)
-and label-noise part ``N`` (:meth:`TeacherStudent._noise_term`). The decaying parts are summed
+and label-noise part ``N`` (:meth:`TeacherStudent._noise_term`), which is expanded in powers of
+h as well (``F = Σ_k K_k h^k``, :meth:`CurveFamily._coefficients`), so that the noise needs no
+nodes of its own: the k = 0 term is time-independent (computed once per model) and the
+k = 1, 2 terms decay like the clean ones. The decaying parts are summed
 with the lower-edge factor ``h(λ₋, t)^k`` taken out (log space), ``h(ν, t) = e^{t φ(ν)}`` with
 ``φ = −c(ν+g)`` (flow) or ``log(1 − c(ν+g))`` (GD), so that
 
