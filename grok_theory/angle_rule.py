@@ -25,6 +25,19 @@ however large ``s`` is, and, every term being non-negative for ``f ≥ 0``, the 
 full *relative* precision far below the float64 range (``e^{−sλ₋}`` is applied separately,
 or returned as a logarithm).
 
+For ``f = 1`` (``E[e^{−sν}]``) the only singularities of (A) are the simple poles of ``1/ν`` at
+``θ = ±iδ``, ``δ = |ln λ|/2``, where ``G = sin²θ e^{−κ(1−cos θ)}`` takes the value
+``−sinh²δ e^{sλ₋}``. Their contribution to the trapezoid error is known exactly (residue
+calculus; for ``1/ν`` alone it is the classical ``T_N − I = 2I/(e^{Nδ} − 1)``): with
+``q = min(λ, 1/λ) = e^{−2δ}``,
+
+    (2/π)∫₀^π w e^{−2κu} dθ = T_n + (|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ) + R_n,                (C)
+
+and the remainder ``R_n`` is bounded by the strip bound on ``|Im θ| = y > δ`` (beyond the
+poles: ``|ν| ≥ 2√λ (cosh y − cosh δ)``). The *pole-corrected* rule (C) therefore needs no
+pole resolution; ``n`` is only raised until the correction is at most the value itself
+(no digits cancel).
+
 Near λ = 1 the pole of ``1/ν`` approaches the real axis and (A) needs ``O(1/|ln λ|)`` nodes.
 For ``p = 0`` the *subtracted* form, exact for every λ (atom included),
 
@@ -41,6 +54,7 @@ from functools import lru_cache
 
 import mpmath
 import numpy as np
+from mpmath.libmp import fone, mpf_exp, mpf_mul, mpf_sub, mpf_sum, round_nearest
 
 __all__ = [
     "QuadratureError",
@@ -52,6 +66,8 @@ __all__ = [
     "rule_mp",
     "node_u",
     "nested_rule_mp",
+    "log_pole_correction",
+    "pole_corrected_count",
     "NODE_COUNTS",
     "MAX_NODES",
     "MAX_EVALUATED",
@@ -88,11 +104,16 @@ class Majorant:
         subtracted form (B) with decay ``s``.
     s : ndarray, optional
         Decay rate, only for the subtracted form.
+    pole_corrected : bool
+        For ``power = 0``: bound of the remainder of the pole-corrected rule (C), on strips
+        beyond the poles of ``1/ν`` (``y > δ``) instead of inside them.
     """
 
-    def __init__(self, lam: float, kappa: np.ndarray, power: int | None, s: np.ndarray | None = None) -> None:
+    def __init__(self, lam: float, kappa: np.ndarray, power: int | None, s: np.ndarray | None = None,
+                 pole_corrected: bool = False) -> None:
         self.lam, self.kappa, self.power, self.s = lam, np.atleast_1d(kappa), power, s
         self.gap = abs(math.log(lam)) / 2 if (lam != 1 and power == 0) else math.inf
+        self.pole_corrected = pole_corrected and math.isfinite(self.gap)
 
     def __call__(self, y: np.ndarray) -> np.ndarray:
         """Array of shape (len(kappa), len(y)) of log-majorants (inf beyond the pole)."""
@@ -112,7 +133,7 @@ class Majorant:
                 out = out - 2 * np.log(ch) + np.log((1 + ch) / 2)
             else:
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    sep = 2 * sq * (math.cosh(self.gap) - ch)
+                    sep = 2 * sq * (math.cosh(self.gap) - ch) * (-1 if self.pole_corrected else 1)
                     out = np.where(sep > 0, out - np.log(np.where(sep > 0, sep, 1.0)), np.inf)
         return out
 
@@ -141,6 +162,22 @@ def error_bound(majorant: Majorant, n: int) -> float:
     x = 2 * n * _Y
     log_expm1 = x + np.log(-np.expm1(-x))  # log(e^x − 1) without overflow
     return float(np.min(math.log(4.0) + logm - log_expm1))
+
+
+def log_pole_correction(lam: float, lower: float, s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """log of the pole term of (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, float64 (λ ≠ 1)."""
+    log_q = -abs(math.log(lam))
+    nq = np.asarray(n, dtype=float) * log_q
+    return math.log(abs(1 - lam) / lam) + s * lower + nq - np.log(-np.expm1(nq))
+
+
+def pole_corrected_count(lam: float, lower: float, s: np.ndarray, log_value: np.ndarray) -> np.ndarray:
+    """Smallest n (real) with the pole term of (C) at most ``e^{log_value}`` (λ ≠ 1).
+
+    From ``e^{2nδ} − 1 ≥ (|1 − λ|/λ) e^{sλ₋ − log_value}``.
+    """
+    log_r = math.log(abs(1 - lam) / lam) + s * lower - log_value
+    return np.logaddexp(0.0, log_r) / abs(math.log(lam))
 
 
 def evaluated_nodes(n: np.ndarray | int, kappa: np.ndarray | float, nepers: np.ndarray | float) -> np.ndarray:
@@ -233,17 +270,24 @@ def rule_mp(
     (the largest factor among skipped nodes; 0 if none was skipped).
     """
     count = len(weights)
-    u = node_u(n, min(n, count + 1), mpmath.mp.prec)
-    m2k = -2 * kappa
-    exp = mpmath.exp
-    full = half = mpmath.mpf(edge) / 2
-    for j in range(1, count + 1):
-        e = exp(m2k * u[j]) if kappa else 1
-        term = weights[j - 1] * (e if shift is None else shift * e - 1)
-        full += term
-        if not j & 1:
-            half += term
-    decay = exp(m2k * u[count + 1]) if count < n - 1 else mpmath.mpf(0)
+    prec = mpmath.mp.prec
+    u = node_u(n, min(n, count + 1), prec)
+    m2k = -2 * mpmath.mpf(kappa)
+    # raw mpmath.libmp arithmetic (no wrapper objects): each e^{−2κu_j} and product is rounded
+    # to the working precision as mpmath.exp and * would; the sums are exact, then rounded
+    rnd, k2 = round_nearest, m2k._mpf_
+    if kappa:
+        exps = [mpf_exp(mpf_mul(k2, x._mpf_, prec, rnd), prec, rnd) for x in u[1 : count + 1]]
+    else:
+        exps = [fone] * count
+    if shift is not None:
+        sh = mpmath.mpf(shift)._mpf_
+        exps = [mpf_sub(mpf_mul(sh, e, prec, rnd), fone, prec, rnd) for e in exps]
+    terms = [mpf_mul(w._mpf_, e, prec, rnd) for w, e in zip(weights, exps)]
+    edge_half = (mpmath.mpf(edge) / 2)._mpf_
+    full = mpmath.mpf(mpf_sum([edge_half] + terms, prec, rnd))
+    half = mpmath.mpf(mpf_sum([edge_half] + terms[1::2], prec, rnd))
+    decay = mpmath.exp(m2k * u[count + 1]) if count < n - 1 else mpmath.mpf(0)
     return full * 2 / n, half * 4 / n, decay
 
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -81,6 +82,12 @@ def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "me
         raise ValueError(f"level must be in (0, 1), got {level!r}")
     scale = d_out if convention == "mean" else 1
     return scale * eps / (2 * float(special.gammaincinv(d_out / 2, level)))
+
+
+@lru_cache(maxsize=1024)
+def _law(lam: float) -> MarchenkoPastur:
+    """The (immutable) law of a given λ, shared by the models built with it (phase diagrams)."""
+    return MarchenkoPastur(lam)
 
 
 @dataclass(frozen=True)
@@ -132,7 +139,7 @@ class TeacherStudent:
         set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
         set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         _validate.choice("dynamics", self.dynamics, _DYNAMICS)
-        set_(self, "law", MarchenkoPastur(self.lam))
+        set_(self, "law", _law(self.lam))
         if self.dynamics == "gd":
             bound = self.d_out / (self.law.upper + self.weight_decay / 2)
             if self.lr >= bound:

@@ -45,9 +45,11 @@ from grok_theory.angle_rule import (
     QuadratureError,
     error_bound,
     evaluated_nodes,
+    log_pole_correction,
     nested_rule_mp,
     node_count,
     node_u,
+    pole_corrected_count,
     rule_float,
     rule_mp,
 )
@@ -177,16 +179,8 @@ class MarchenkoPastur:
 
     # -- parameters at the current mpmath precision -------------------------------------
     def _params(self) -> dict[str, mpmath.mpf]:
-        lam = _to_mpf(self._lam)
-        sq = mpmath.sqrt(lam)
-        gap = (1 - lam) / (1 + sq)  # 1 - √λ without cancellation
-        return {
-            "lam": lam,
-            "sqrt": sq,
-            "lower": gap * gap,
-            "upper": (1 + sq) ** 2,
-            "atom": max(mpmath.mpf(0), 1 - 1 / lam),
-        }
+        """λ, √λ, λ₋, λ₊ and the atom at the current working precision (cached per precision)."""
+        return dict(_params_at(self._lam, mpmath.mp.prec))
 
     @property
     def _sqrt(self) -> float:
@@ -446,14 +440,61 @@ class MarchenkoPastur:
         """Limit of the weight at the lower edge u = 0: 1 for p = 0 at λ = 1, else 0."""
         return 1.0 if (power == 0 and self.lower == 0) else 0.0
 
-    def _scaled_direct_float(self, s: np.ndarray, power: int) -> np.ndarray:
-        """Scaled angle-rule sum T(s) of form (A) in float64, E = atom·[p=0] + e^{−sλ₋} T."""
+    def _direct_counts(self, s: np.ndarray, power: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Interval counts of the float64 form (A), and where the pole-corrected rule (C) is used.
+
+        For p = 0 and λ ≠ 1 each s uses the cheaper of the plain rule (pole resolved: strips
+        inside it) and (C) (strips beyond it). At late times the peak forces narrow strips and
+        the plain rule wins; near the pole it is (C). The count of (C) here is the strip bound's
+        only: :meth:`_scaled_direct_float` raises it until the pole term is at most the value.
+        Returns the counts, the mask of rows using (C) and the plain rule's counts.
+        """
         kappa = 2 * self._sqrt * s
-        nepers = _f64_nepers(kappa)
         n = _tabulated_counts(self.lam, power, kappa)
-        tail = nepers + math.log(2 * self._weight_bound(power))
+        if power != 0 or self.lam == 1:
+            return n, np.zeros(n.shape, dtype=bool), n
+        n_c = _tabulated_counts(self.lam, power, kappa, corrected=True)
+        corrected = n_c < n
+        return np.where(corrected, n_c, n), corrected, n
+
+    def _scaled_direct_float(self, s: np.ndarray, power: int,
+                             counts: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+        """Scaled angle-rule sum T(s) of form (A) in float64, E = atom·[p=0] + e^{−sλ₋} T.
+
+        Rows using the pole-corrected rule (C) are checked a posteriori: where the pole term
+        exceeds half the value (digits would cancel), n is raised to make it at most half the
+        value found, or the plain rule is used if that is cheaper.
+        """
+        n, corrected, plain = self._direct_counts(s, power) if counts is None else (c.copy() for c in counts)
+        out = self._rule_direct_float(s, power, n, corrected)
+        if np.any(corrected):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                log_pole = log_pole_correction(self.lam, self.lower, s, n)
+                trusted = corrected & (out > 0) & (log_pole <= np.log(out) + math.log(0.5))
+                # the value found is good to ~ε·(pole term): enough to size n when that is < 1e-3
+                usable = corrected & ~trusted & (out > 0) & (log_pole < np.log(out) + 3 * LN10)
+            redo = np.flatnonzero(corrected & ~trusted)
+            if redo.size:
+                need = np.full(redo.size, np.inf)
+                ok = usable[redo]
+                need[ok] = pole_corrected_count(self.lam, self.lower, s[redo[ok]], np.log(out[redo[ok]]) + math.log(0.25))
+                n2 = _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, np.minimum(need, _COARSE_COUNTS[-1]))]
+                n2 = np.maximum(n2, n[redo])
+                use_c = np.isfinite(need) & (n2 < plain[redo])
+                n[redo] = np.where(use_c, n2, plain[redo])
+                corrected[redo] = use_c
+                out[redo] = self._rule_direct_float(s[redo], power, n[redo], corrected[redo])
+        return out
+
+    def _rule_direct_float(self, s: np.ndarray, power: int, n: np.ndarray, corrected: np.ndarray) -> np.ndarray:
+        """Form (A) with counts ``n``, plus the pole term of (C) where ``corrected``."""
+        kappa = 2 * self._sqrt * s
+        tail = _f64_nepers(kappa) + math.log(2 * self._weight_bound(power))
         weight = self._weight(power, self.lower, 4 * self._sqrt)
-        return rule_float(kappa, weight, n, tail, self._edge(power))
+        out = rule_float(kappa, weight, n, tail, self._edge(power))
+        if np.any(corrected):
+            out[corrected] += np.exp(log_pole_correction(self.lam, self.lower, s[corrected], n[corrected]))
+        return out
 
     def _subtracted_float(self, s: np.ndarray, factor: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """``E[e^{−sν}] − 1`` by the pole-free form (B), float64, vectorised over s.
@@ -558,18 +599,23 @@ class MarchenkoPastur:
             # where the direct form is pole-limited (many nodes), form (B) is cheaper; keep its
             # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
             kappa = 2 * self._sqrt * flat
-            counts = evaluated_nodes(_tabulated_counts(self.lam, 0, kappa[big]), kappa[big], _f64_nepers(kappa[big]))
+            direct = self._direct_counts(flat[big], 0)
+            counts = evaluated_nodes(direct[0], kappa[big], _f64_nepers(kappa[big]))
             mid = np.flatnonzero(big)[counts > 256]
             if mid.size:
                 sub, mag = self._subtracted_float(flat[mid], factor=2)
                 value = 1.0 + sub
                 ok = (value > 0) & (1.0 + mag <= 1e3 * value)
                 out[mid[ok]] = np.log(value[ok]) if log else value[ok]
+                keep = ~np.isin(np.flatnonzero(big), mid[ok])
+                direct = tuple(c[keep] for c in direct)
                 big[mid[ok]] = False
+        else:
+            direct = None
         scaled = None
         if np.any(big):
             try:
-                scaled = self._scaled_direct_float(flat[big], power)
+                scaled = self._scaled_direct_float(flat[big], power, direct)
             except QuadratureError:  # near λ = 1 (p = 0): entries the direct form cannot afford use form (B)
                 if power != 0:
                     raise
@@ -612,14 +658,32 @@ class MarchenkoPastur:
             log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
             nepers = digits * LN10 - log_t + math.log(2.0)
             maj = Majorant(self.lam, np.array([kf]), power)
-            n = int(node_count(maj, nepers)[0])
             tail_nepers = nepers + math.log(2 * self._weight_bound(power))
+            corrected, n = False, 0
+            if power == 0 and self.lam != 1:
+                # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2);
+                # for sλ₋ ≤ 1 its strips beyond the pole grow by at most e, so it is the one
+                maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
+                n_c = int(node_count(maj_c, nepers, strict=False)[0])
+                n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
+                if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
+                    n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
+                    n_plain = TOO_MANY if sf * self.lower <= 1.0 else int(node_count(maj, nepers, strict=False)[0])
+                    if n_plain == TOO_MANY or n_c < n_plain:
+                        n, maj, corrected = n_c, maj_c, True
+                    else:
+                        n = n_plain
+            if not n:
+                n = int(node_count(maj, nepers)[0])
             count = int(evaluated_nodes(n, kf, tail_nepers))
             use_subtracted = False
             if power == 0:
                 # form (B) cancels `loss` digits; worth it only when that is cheap
-                loss = max(0.0, -float(self._laplace(np.array([sf]), 0, None, log=True)[0]) / LN10)
-                if sf > 0 and loss < 4 * dps:
+                log_e = log_t - sf * self.lower  # log E[e^{-sν}] from the estimate above
+                if self.atom > 0:
+                    log_e = float(np.logaddexp(math.log(self.atom), log_e))
+                loss = max(0.0, -log_e / LN10)
+                if sf > 0 and loss < 4 * dps and count > 48:  # (B) is only considered for long sums
                     maj_s = Majorant(self.lam, np.zeros(1), None, np.array([sf]))
                     try:
                         n_s = int(node_count(maj_s, (digits + loss) * LN10)[0])
@@ -645,8 +709,10 @@ class MarchenkoPastur:
                 while True:
                     weights = self._node_weights(power, n, count)
                     scaled, _, decay = rule_mp(kappa, weights, n, self._edge(power))
-                    target = float(mpmath.log(scaled)) - digits * LN10
-                    if error_bound(maj, n) > target:
+                    pole = self._pole_term_mp(p, sm, n) if corrected else 0
+                    scaled += pole
+                    target = float(mpmath.log(scaled)) - digits * LN10 if scaled > 0 else math.inf
+                    if error_bound(maj, n) > target or pole > scaled / 2:
                         n = _next_count(n)
                         count = int(evaluated_nodes(n, kf, tail_nepers))
                     elif decay and float(mpmath.log(2 * bound_w * decay)) > target:
@@ -663,6 +729,12 @@ class MarchenkoPastur:
                     out = scaled * mpmath.exp(-sm * p["lower"]) + atom
         with mpmath.workdps(dps):
             return +out
+
+    def _pole_term_mp(self, p: dict[str, mpmath.mpf], s: mpmath.mpf, n: int) -> mpmath.mpf:
+        """Pole term of the corrected rule (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, q = min(λ, 1/λ)."""
+        lam = p["lam"]
+        qn = (lam if lam < 1 else 1 / lam) ** n
+        return abs(1 - lam) / lam * mpmath.exp(s * p["lower"]) * qn / (1 - qn)
 
     def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
         """``E[f(ν) e^{−sν}]`` over the full law (atom included) for a user function ``f``.
@@ -744,29 +816,32 @@ _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
 @lru_cache(maxsize=128)
-def _count_table(lam: float, power: int | None, factor: int = 1) -> np.ndarray:
+def _count_table(lam: float, power: int | None, factor: int = 1, corrected: bool = False) -> np.ndarray:
     """Float64 node counts on the grid ``_TABLE_X`` (κ for form (A), s for form (B)), for
-    ``factor`` times the float64 digits (2 when a nested half must also be accurate)."""
+    ``factor`` times the float64 digits (2 when a nested half must also be accurate);
+    ``corrected``: for the remainder of the pole-corrected rule (C)."""
     if power is None:
         x = np.maximum(_TABLE_X, 1e-300)
         return node_count(Majorant(lam, np.zeros_like(x), None, x), factor * _F64_DIGITS * LN10 + 3.0, strict=False)
-    return node_count(Majorant(lam, _TABLE_X, power), factor * _f64_nepers(_TABLE_X), strict=False)
+    maj = Majorant(lam, _TABLE_X, power, pole_corrected=corrected)
+    return node_count(maj, factor * _f64_nepers(_TABLE_X), strict=False)
 
 
-def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1) -> np.ndarray:
+def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1, corrected: bool = False) -> np.ndarray:
     """Node counts for many κ (or s) at once: the count at the next grid point up.
 
     The a priori count is non-decreasing in κ (and in s for form (B)), so the next grid
     point's count is sufficient; the table is computed once per (λ, power).
     """
-    table = _count_table(lam, power, factor)
+    table = _count_table(lam, power, factor, corrected)
     idx = np.minimum(np.searchsorted(_TABLE_X, x), len(_TABLE_X) - 1)
     beyond = x > _TABLE_X[-1]
     if np.any(beyond):
         if power is None:
             raise QuadratureError("s beyond 1e10 is not supported by the subtracted form")
         n = table[idx].copy()
-        n[beyond] = node_count(Majorant(lam, x[beyond], power), factor * _f64_nepers(x[beyond]))
+        maj = Majorant(lam, x[beyond], power, pole_corrected=corrected)
+        n[beyond] = node_count(maj, factor * _f64_nepers(x[beyond]))
     else:
         n = table[idx]
     if np.any(n == TOO_MANY):
@@ -804,6 +879,21 @@ def _node_weights(lam: Any, power: int, n: int, count: int, prec: int) -> tuple:
         p = law._params()
         weight = law._weight(power, p["lower"], 4 * p["sqrt"])
         return tuple(weight(u) for u in node_u(n, count, prec)[1 : count + 1])
+
+
+@lru_cache(maxsize=512)
+def _params_at(lam: Any, prec: int) -> dict[str, mpmath.mpf]:
+    with mpmath.workprec(prec):
+        lam_m = _to_mpf(lam)
+        sq = mpmath.sqrt(lam_m)
+        gap = (1 - lam_m) / (1 + sq)  # 1 - √λ without cancellation
+        return {
+            "lam": lam_m,
+            "sqrt": sq,
+            "lower": gap * gap,
+            "upper": (1 + sq) ** 2,
+            "atom": max(mpmath.mpf(0), 1 - 1 / lam_m),
+        }
 
 
 def _next_count(n: int) -> int:
