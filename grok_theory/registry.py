@@ -14,7 +14,7 @@ from grok_theory.symbolic import Derivation
 __all__ = ["DERIVATION_MODULES", "all_derivations", "get", "ids"]
 
 #: modules of ``grok_theory.derivations``, in the order of the formula catalogue
-DERIVATION_MODULES: tuple[str, ...] = ("mp_law", "teacher_student")
+DERIVATION_MODULES: tuple[str, ...] = ("mp_law", "teacher_student", "asymptotics")
 
 
 @cache
