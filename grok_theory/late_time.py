@@ -90,10 +90,15 @@ class LateTimeSeries:
         ``coefficient·e^{−rate·t}`` from the null modes (λ > 1 with weight decay).
     floor : mpf
         ``L(∞)`` (exact, :meth:`TeacherStudent.train_loss_limit` / ``gen_loss_limit``).
+    optimal : bool
+        Truncate each Watson sum before its smallest term (optimal truncation of a divergent
+        asymptotic series; matters only at early times). ``False`` sums all ``order`` terms.
     """
 
-    def __init__(self, terms: tuple[EdgeTerm, ...], atom_terms: tuple[tuple[Any, Any], ...], floor: Any, dps: int):
+    def __init__(self, terms: tuple[EdgeTerm, ...], atom_terms: tuple[tuple[Any, Any], ...], floor: Any, dps: int,
+                 optimal: bool = True):
         self.terms, self.atom_terms, self.floor, self.dps = terms, atom_terms, floor, dps
+        self.optimal = optimal
 
     def _parts(self, t: Any) -> tuple[Any, Any]:
         """(decaying part L(t) − L(∞), its t-derivative) at mpf t."""
@@ -102,9 +107,14 @@ class LateTimeSeries:
             sig = term.sigma_rate * t
             pref = mpmath.exp(-term.rate * t)
             s, ds = mpmath.mpf(0), mpmath.mpf(0)
+            prev = None
             for n, a_n in enumerate(term.coefficients):
                 p = n + term.beta + 1
                 g = a_n * mpmath.gamma(p) * sig ** (-p)
+                if self.optimal and prev is not None and g != 0 and abs(g) > prev:
+                    break  # optimal truncation: stop before the terms start to grow
+                if g != 0:
+                    prev = abs(g)
                 s += g
                 ds -= p * g / sig
             for b, res in term.poles:
@@ -265,6 +275,8 @@ def _build(model: TeacherStudent, which: str, order: int, uniform: bool, dps: in
                 if abs(b - rad0) < rad0 / 10:
                     rad0 = rad0 * 0.8
             coeffs = _cauchy(reg, mpmath.mpf(0), rad0, n_pts, range(0, -order, -1)) if order > 0 else []
+            big = max([abs(c_) for c_ in coeffs], default=0)
+            coeffs = [c_ if abs(c_) > mpmath.mpf(10) ** (-dps) * big else mpmath.mpf(0) for c_ in coeffs]  # exact zeros
             terms.append(EdgeTerm(k, beta, rate, sig_rate, tuple(coeffs), tuple(poles)))
             if atom > 0 and g > 0:
                 c0 = coef(mpmath.mpf(0))
