@@ -386,6 +386,12 @@ def critical_scaling() -> Derivation:
              lambda: all(abs(mpmath.gammainc(-0.5, xv) - (2 / mpmath.sqrt(xv) - 2 * mpmath.sqrt(mpmath.pi))) < 3 * mpmath.sqrt(xv)
                          for xv in (mpmath.mpf(10) ** -4, mpmath.mpf(10) ** -8)),
              "numeric: remainder < 3√X at X = 1e-4, 1e-8"),
+        Step("closed crossover form: with 2X^{−1/2} − 2√π = U, s*_gen = X/δ² = 16/(π(λ^{3/4}ε + 4δ)²)",
+             sp.Eq(sp.Symbol("s*_gen"), 16 / (sp.pi * (q ** sp.Rational(3, 2) * eps + 4 * dlt) ** 2)),
+             "U = ε/(4B₀δ), B₀ = 1/(2√π λ^{3/4})",
+             lambda: is_zero(sp.simplify((4 / (eps / (4 * B0 * dlt) + 2 * sp.sqrt(sp.pi)) ** 2 / dlt**2)
+                                         - 16 / (sp.pi * (q ** sp.Rational(3, 2) * eps + 4 * dlt) ** 2))),
+             "sympy: simplifies to 0"),
         Step("so δ²s*_gen = X*(U) with Γ(−1/2, X*) = U = ε/(4B₀δ): Eq. 12's divergence holds only for U ≪ 1 (δ ≫ ε)",
              sp.Eq(sp.Symbol("s*_gen(λ=1)"), 16 / (sp.pi * eps**2)), "2B₀X^{−1/2}δ = ε/4 with B₀(q=1) = 1/(2√π)",
              lambda: is_zero(sp.simplify(((8 * B0 / eps) ** 2).subs(q, 1) - 16 / (sp.pi * eps**2))), "sympy: simplifies to 0"),
@@ -401,10 +407,10 @@ def critical_scaling() -> Derivation:
         f = lambda ss: mpmath.exp(-2 * ss) * (mpmath.besseli(0, 2 * ss) + mpmath.besseli(1, 2 * ss)) - mpmath.mpf(1e-3) / 4
         return mpmath.findroot(f, 16 / (mpmath.pi * mpmath.mpf(1e-3) ** 2)) / (4 * mpmath.mpf(0.01))
 
-    return Derivation("levi2024.critical_scaling", "grokking time as λ → 1 at fixed ε: finite, t*_gen → 4/(πηε²)(1 + O(ε))",
+    return Derivation("levi2024.critical_scaling", "generalisation time as λ → 1 at fixed ε: t*_gen ≃ 4/(πη(λ^{3/4}ε + 4(1−√λ))²), finite at λ = 1",
                       ["d_out = 1, γ = 0, flow", "δ = 1 − √λ → 0 at fixed ε"], steps,
-                      sp.Eq(sp.Symbol("t*_gen(λ=1)"), 4 / (sp.pi * eta * eps**2)), "Levi et al. 2024, remark after Eq. 12",
-                      "grok_theory.late_time.crossing_time_approx",
+                      sp.Eq(sp.Symbol("t*_gen"), 4 / (sp.pi * eta * (q ** sp.Rational(3, 2) * eps + 4 * (1 - q)) ** 2)),
+                      "Levi et al. 2024, remark after Eq. 12", "grok_theory.late_time.critical_gen_time",
                       checks=(numeric_check("t*_gen at λ = 1, ε = 1e-3: series root (10 terms) vs the root of the exact closed form",
                                             lib, ref, digits=12),))
 

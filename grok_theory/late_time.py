@@ -43,7 +43,8 @@ from grok_theory import _validate
 from grok_theory.grokking import threshold
 from grok_theory.model import TeacherStudent
 
-__all__ = ["EdgeTerm", "LateTimeSeries", "late_time_series", "crossing_time_approx", "grokking_time_approx"]
+__all__ = ["EdgeTerm", "LateTimeSeries", "late_time_series", "crossing_time_approx", "grokking_time_approx",
+           "critical_gen_time", "pole_integrals"]
 
 _WHICH = ("train", "gen")
 
@@ -414,4 +415,22 @@ def grokking_time_approx(lam: float, eps: Any, lr: float = 0.01, d_out: int = 1,
     tg = np.asarray(crossing_time_approx(model, "gen", eps, order, newton))
     tt = np.asarray(crossing_time_approx(model, "train", eps, order, newton))
     out = np.where(np.isinf(tg), math.inf, tg - np.where(np.isinf(tg), 0.0, tt))
+    return float(out) if out.ndim == 0 else out
+
+
+def critical_gen_time(lam: Any, eps: Any, lr: float = 0.01) -> Any:
+    """Generalisation crossing time near λ = 1 in closed form (derivation ``levi2024.critical_scaling``).
+
+    t*_gen ≃ 4 / (π η (λ^{3/4} ε + 4(1 − √λ))²)   (d_out = 1, γ = 0, flow; criterion L = ε/4),
+
+    from the first uniform term B₀ δ Γ(−1/2, δ² s) = ε/4 (δ = 1 − √λ) with Γ(−1/2, X) ≈ 2X^{−1/2} − 2√π,
+    valid while δ² s*_gen ≪ 1, i.e. 1 − √λ ≲ ε. At λ = 1 it is the power-law crossing 4/(πηε²):
+    Δt stays finite as λ → 1 at fixed ε (it diverges only in the ε → 0-first limit, Eq. 12).
+    Vectorised over ``lam`` and ``eps``.
+    """
+    lam = np.asarray(lam, dtype=float)
+    eps = np.asarray(eps, dtype=float)
+    if np.any(lam <= 0) or np.any(eps <= 0):
+        raise ValueError(f"lam and eps must be > 0, got lam={lam!r}, eps={eps!r}")
+    out = 4 / (math.pi * lr * (lam**0.75 * eps + 4 * np.abs(1 - np.sqrt(lam))) ** 2)
     return float(out) if out.ndim == 0 else out

@@ -15,7 +15,7 @@ import numpy as np
 
 from grok_theory import asymptotics as A
 from grok_theory.grokking import crossing_time, grokking_time
-from grok_theory.late_time import crossing_time_approx
+from grok_theory.late_time import critical_gen_time, crossing_time_approx
 from grok_theory.model import TeacherStudent
 
 LAMS = [0.1, 0.3, 0.5, 0.7, 0.9]
@@ -167,6 +167,35 @@ def derived_sections() -> list[str]:
             f"t*_tr {worst_cross['tr1']:.3g}, t*_gen {worst_cross['gen1']:.3g}; converged t*_tr {worst_cross['tr']:.3g}, "
             f"t*_gen {worst_cross['gen']:.3g}.", ""]
     out += _extension_rows()
+    out += _critical_rows()
+    return out
+
+
+def _critical_rows() -> list[str]:
+    """λ → 1 at fixed ε (derivation levi2024.critical_scaling)."""
+    out = ["## Critical scaling λ → 1 at fixed ε (γ = 0, d_out = 1, flow)", "",
+           "\"1-term uniform\": the root of the first uniform term B₀δΓ(−1/2, δ²s) = ε/4 alone (order 0, Eq. 23);",
+           "\"closed form\": `critical_gen_time` = 4/(πη(λ^{3/4}ε + 4(1−√λ))²). Entries: |formula/exact − 1|.", "",
+           "| λ | ε | t*_tr exact | t*_gen exact | Δt exact | Δt series | Δt Eq. 12 | t*_gen 1-term uniform | t*_gen closed form |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for eps in (1e-3, 1e-5):
+        for lam in (0.9, 0.95, 0.99, 0.995, 0.999, 0.9999, 1.0):
+            m = TeacherStudent(lam, lr=LR)
+            ta, tg = _approx_times(m, eps, None)
+            t1 = crossing_time_approx(m, "gen", eps, order=0 if lam < 1 else 1)  # λ = 1: the power law 1/√(πs)
+            cf = critical_gen_time(lam, eps, LR)
+            e12 = A.levi2024_eq12(lam, LR) if lam < 1 else math.inf
+            try:
+                g = grokking_time(m, eps)
+            except ValueError:  # beyond the engine's range: report the series alone
+                out.append(f"| {lam} | {eps:g} | (beyond engine) | (beyond engine) | series: {tg - ta:.6g} | | | "
+                           f"t*_gen series {tg:.6g}, 1-term {t1 / tg - 1:+.2g} | closed {cf / tg - 1:+.2g} vs series |")
+                continue
+            out.append(f"| {lam} | {eps:g} | {g.t_train:.6g} | {g.t_gen:.6g} | {g.delta:.6g} | {_err(tg - ta, g.delta):.2g} | "
+                       f"{_err(e12, g.delta):.3g} | {_err(t1, g.t_gen):.2g} | {_err(cf, g.t_gen):.2g} |")
+    out += ["", "At fixed ε the exact Δt stays finite as λ → 1 (t*_gen → 4/(πηε²)); Eq. 12 diverges like",
+            "log(1/(1−√λ))/(1−√λ)², so its error grows without bound (the paper's remark after Eq. 12 holds only in the",
+            "ε → 0-first order of limits, for 1 − √λ ≫ ε^{1/3}).", ""]
     return out
 
 
