@@ -291,7 +291,7 @@ def _build(model: TeacherStudent, which: str, order: int, uniform: bool, dps: in
 
 
 def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, uniform: bool = True,
-                     dps: int = 30) -> LateTimeSeries:
+                     dps: int = 30, optimal: bool = True) -> LateTimeSeries:
     """Truncated late-time (lower-edge) asymptotic series of L_tr or L_gen.
 
     Parameters
@@ -308,6 +308,8 @@ def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, 
         such pole). ``False`` gives the plain Watson series (Levi Eqs. 11, 22 are its first term).
     dps : int
         Digits used for the coefficients and the evaluation.
+    optimal : bool
+        Optimal truncation (stop each sum before its smallest term); ``False`` sums all terms.
 
     Returns
     -------
@@ -325,7 +327,10 @@ def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, 
     _validate.choice("which", which, _WHICH)
     order = _validate.nonnegative_int("order", order)
     dps = _validate.positive_int("dps", dps)
-    return _build(model, which, order, bool(uniform), dps)
+    ser = _build(model, which, order, bool(uniform), dps)
+    if not optimal:
+        ser = LateTimeSeries(ser.terms, ser.atom_terms, ser.floor, ser.dps, optimal=False)
+    return ser
 
 
 def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int = 6, newton: int | None = None,

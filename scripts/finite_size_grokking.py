@@ -1,6 +1,6 @@
 """Finite-size grokking time near λ = 1: real GD (simulate_linear) vs the Marchenko–Pastur Δt.
 
-    python scripts/finite_size_grokking.py [--seeds 8] [--out /tmp/finite_size.json]
+    python scripts/finite_size_grokking.py [--plan "d_in:seeds:lam,lam;..."] [--out /tmp/finite_size.json]
 
 For each (λ, d_in): per-seed crossing times of L(t*) = ε/4 for the training loss and the exact
 population generalisation loss ‖S − T‖², found on a log-dense record grid (``first_crossing``,
@@ -21,8 +21,6 @@ from grok_theory.model import TeacherStudent
 from grok_theory.simulate import first_crossing, simulate_linear
 
 LR, EPS = 0.01, 1e-3
-LAMS = (0.5, 0.7, 0.8, 0.9, 0.95)
-D_INS = (100, 400, 1600)
 
 
 def run(lam: float, d_in: int, seeds: int, per_decade: int = 40) -> dict:
@@ -37,30 +35,34 @@ def run(lam: float, d_in: int, seeds: int, per_decade: int = 40) -> dict:
     delta = t_gen - t_tr
     return dict(lam=lam, lam_eff=lam_eff, d_in=d_in, seeds=seeds, theory=theory.delta, theory_gen=theory.t_gen,
                 theory_train=theory.t_train, mean=float(np.mean(delta)), sem=float(np.std(delta, ddof=1) / math.sqrt(seeds)),
-                median=float(np.median(delta)), gen_mean=float(np.mean(t_gen)), train_mean=float(np.mean(t_tr)),
+                median=float(np.median(delta)), cv=float(np.std(delta, ddof=1) / np.mean(delta)), gen_mean=float(np.mean(t_gen)), train_mean=float(np.mean(t_tr)),
                 n_inf=int(np.sum(~np.isfinite(delta))))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--seeds", type=int, default=8)
     ap.add_argument("--out", default="/tmp/finite_size.json")
+    ap.add_argument("--plan", default="100:64:0.5,0.7,0.8,0.9,0.95,0.97,0.99;400:64:0.5,0.7,0.8,0.9,0.95,0.97,0.99;"
+                    "1600:16:0.8,0.9,0.95,0.98,0.99", help="d_in:seeds:lam,lam,...;...")
     args = ap.parse_args()
     rows = []
-    for d_in in D_INS:
-        for lam in LAMS:
+    for block in args.plan.split(";"):
+        d_in_s, seeds_s, lams_s = block.split(":")
+        d_in, n_seeds = int(d_in_s), int(seeds_s)
+        for lam in (float(x) for x in lams_s.split(",")):
             t0 = time.time()
-            r = run(lam, d_in, args.seeds if d_in >= 1600 else 2 * args.seeds)
+            r = run(lam, d_in, n_seeds)
             r["seconds"] = time.time() - t0
             rows.append(r)
             print(json.dumps(r), flush=True)
             json.dump(rows, open(args.out, "w"), indent=1)
-    print("| d_in | λ | d_in(1−√λ) | Δt MP (GD) | Δt sim (mean ± s.e.) | sim/MP − 1 | z | t*_gen sim/MP − 1 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| d_in | seeds | λ | d_in(1−√λ) | Δt MP (GD) | Δt sim (mean ± s.e.) | sim/MP − 1 | z | median/MP − 1 | seed CV of Δt |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         z = (r["mean"] - r["theory"]) / r["sem"]
-        print(f"| {r['d_in']} | {r['lam']} | {r['d_in'] * (1 - math.sqrt(r['lam_eff'])):.1f} | {r['theory']:.5g} | "
-              f"{r['mean']:.5g} ± {r['sem']:.2g} | {r['mean'] / r['theory'] - 1:+.3f} | {z:+.1f} | {r['gen_mean'] / r['theory_gen'] - 1:+.3f} |")
+        print(f"| {r['d_in']} | {r['seeds']} | {r['lam']} | {r['d_in'] * (1 - math.sqrt(r['lam_eff'])):.1f} | {r['theory']:.5g} | "
+              f"{r['mean']:.5g} ± {r['sem']:.2g} | {r['mean'] / r['theory'] - 1:+.3f} | {z:+.1f} | "
+              f"{r['median'] / r['theory'] - 1:+.3f} | {r['cv']:.2f} |")
 
 
 if __name__ == "__main__":
