@@ -44,6 +44,7 @@ from grok_theory.symbolic import (  # noqa: E402
     is_zero,
     numeric_check,
     printed_check,
+    simulation_check,
 )
 
 q, x, s, eta, t, eps, lm = sp.symbols("q x s eta t epsilon lambda_-", positive=True)
@@ -230,6 +231,27 @@ numeric_check("L_gen − L_gen(∞), uniform 10-term series, λ = 0.9375, γ = 2
                       lib("gen", "0.9375", "1e5", 10, weight_decay=2.0**-20, dynamics="gd", decaying=True),
                       ref_engine("gen", "1e5", decaying=True, lam=0.9375, weight_decay=2.0**-20, dynamics="gd"), digits=30, quick=False),
     )
+    def sim_delta():
+        import numpy as np
+
+        from grok_theory.late_time import grokking_time_approx
+        from grok_theory.simulate import first_crossing, simulate_linear
+        theory, mean, sem = [], [], []
+        for lam in (0.5, 0.7):
+            n_train = round(400 / lam)
+            lam_eff = 400 / n_train
+            th = grokking_time_approx(lam_eff, 1e-3, dynamics="gd")
+            grid = np.unique(np.round(np.geomspace(1, 3e4, 180)).astype(np.int64))
+            res = simulate_linear(400, n_train=n_train, t=grid, seeds=range(32), eps=1e-3, n_test=10, progress=False)
+            d = (first_crossing(res.t, res.gen_loss, 2.5e-4, rising=False)
+                 - first_crossing(res.t, res.train_loss, 2.5e-4, rising=False))
+            theory.append(th)
+            mean.append(float(np.mean(d)))
+            sem.append(float(np.std(d, ddof=1) / np.sqrt(d.size)))
+        return theory, mean, sem
+
+    checks = checks + (simulation_check("Δt from the series (discrete GD) vs real GD, d_in = 400, λ = 0.5 and 0.7, ε = 1e-3, 32 seeds",
+                                        sim_delta),)
     result = sp.Eq(sp.Symbol("L_gen"), sp.Sum(sp.Symbol("B_n") * lm ** (n + sp.Rational(1, 2)) * sp.uppergamma(-n - sp.Rational(1, 2), lm * s), (n, 0, sp.oo)))
     return Derivation("levi2024.late_time_series",
                       "complete late-time series: L_tr ~ e^{−λ₋s} Σ B_n s^{−n−3/2}, B_n = A_n Γ(n+3/2); uniform L_gen ~ Σ B_n λ₋^{n+1/2} Γ(−n−1/2, λ₋s)",
