@@ -85,3 +85,11 @@ def test_levi_eq24_is_the_newton_start():
 def test_rejects_label_noise():
     with pytest.raises(ValueError, match="label_noise"):
         late_time_series(TeacherStudent(0.5, label_noise=0.1), "gen")
+
+
+def test_figures_build_quick():
+    pytest.importorskip("matplotlib")
+    from grok_theory.late_time_figures import FIGURES
+
+    fig = FIGURES["grokking-time-approx"](True)
+    assert len(fig.axes) == 6
