@@ -28,6 +28,7 @@ levi2024.gen_loss_exact    L_gen as a convergent Bessel series and as ∫ of Eq.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -173,7 +174,7 @@ def late_time_series() -> Derivation:
              and is_zero((c_tr[0] * sp.gamma(sp.Rational(3, 2)) * 2).subs(q, 1) - 1 / sp.sqrt(sp.pi)),
              "sympy: limit λ₋ → 0 and the q = 1 prefactor"),
         Step("λ > 1: the same expansions with q > 1 plus the atom (1 − 1/λ) in L_gen (the plateau)",
-             sp.Eq(sp.Symbol("L_gen(∞)"), 1 - 1 / LAM), "ν = 0 modes never decay for γ = 0",
+             sp.Eq(sp.Symbol(r"L_{gen}(\infty)"), 1 - 1 / LAM), "ν = 0 modes never decay for γ = 0",
              lambda: is_zero(sp.Rational(1, 1) - (1 - 1 / LAM) - 1 / LAM), "sympy: continuous mass 1/λ + atom = 1"),
     ]
     # general case (weight decay, discrete GD): h^k = ρ₀^{kt} e^{−σ w} with the edge variable w
@@ -325,7 +326,7 @@ def eq24() -> Derivation:
                      - 6 / (sp.pi * LAM) + 15 / (sp.pi * q) - 20 / sp.pi)
     zval = {q: sp.sqrt(sp.Rational(1, 2)), eta: sp.Rational(1, 100), eps: sp.Rational(1, 1000)}
     steps = [
-        Step("the Lambert-W solution of Eq. 22 = ε/4", sp.Eq(sp.Symbol("t*_tr"), t_tr), "W(z)e^{W(z)} = z",
+        Step("the Lambert-W solution of Eq. 22 = ε/4", sp.Eq(sp.Symbol("t^*_{tr}"), t_tr), "W(z)e^{W(z)} = z",
              lambda: bool(abs(sp.N(residual.subs(zval), 40)) < 1e-35), "numeric: 40 digits at λ = 1/2, ε = 1e-3 (W is transcendental)"),
         Step("the printed cube-root polynomial is (1−√λ)⁶/(πλ^{3/2})", sp.Eq(inner_printed, (1 - q) ** 6 / (sp.pi * q**3)),
              "binomial expansion of (1−q)⁶", lambda: is_zero(sp.simplify(inner_printed - (1 - q) ** 6 / (sp.pi * q**3))),
@@ -340,7 +341,7 @@ def eq24() -> Derivation:
     )
     return Derivation("levi2024.eq24", "crossing times of the leading late-time terms (Lambert W); the Newton start of grok_theory.late_time",
                       ["d_out = 1, γ = 0, flow", "criterion L(t*) = ε/4"], steps,
-                      sp.Eq(sp.Symbol("t*_tr"), t_tr), "Levi et al. 2024, Eq. 24", "grok_theory.asymptotics.levi2024_eq24_train",
+                      sp.Eq(sp.Symbol("t^*_{tr}"), t_tr), "Levi et al. 2024, Eq. 24", "grok_theory.asymptotics.levi2024_eq24_train",
                       checks=checks)
 
 
@@ -356,19 +357,20 @@ def eps_expansion() -> list[Derivation]:
     first = D - (sp.Rational(3, 2) * D - LOWER * (c_gen - c_tr)) / X
     eq12_limit = sp.limit(first, X, sp.oo) / (4 * eta * LOWER)
     eq12_printed = sp.log(1 / (1 - q)) / (2 * eta * (1 - q) ** 2)
-    corrected = first / (4 * eta * LOWER)
+    corrected = (D - 3 * (D + 1) / (2 * X)) / (4 * eta * LOWER)  # = first/(4ηλ₋) by step 1 of levi2024.eq26
     steps12 = [
         Step("W(Cz) − W(z) → log C as z → ∞: the leading Δs is log of the coefficient ratio over λ₋",
              sp.Eq(sp.Symbol("λ₋Δs"), D), "A_0^{gen}/A_0^{tr} = (1−√λ)^{−2}",
              lambda: is_zero(sp.simplify(a_gen[0] / a_tr[0] - sp.exp(D))),
              "sympy: the coefficient ratio is e^D = (1−√λ)^{−2}"),
-        Step("Eq. 12 is that limit in units of t", sp.Eq(sp.Symbol("Δt"), eq12_limit), "s = 4ηt",
+        Step("Eq. 12 is that limit in units of t", sp.Eq(sp.Symbol(r"\Delta t"), eq12_limit), "s = 4ηt",
              lambda: is_zero(sp.simplify(eq12_limit - eq12_printed)), "sympy: simplifies to 0"),
     ]
     steps26 = [
         Step("next-order coefficients of the two plain series (relative 1/s corrections)",
              sp.Eq(sp.Symbol("c_gen − c_tr"), sp.simplify(c_gen - c_tr)), "A_1/A_0 of each smooth factor times Γ(5/2)/Γ(3/2)",
-             lambda: is_zero(sp.simplify(c_gen - c_tr + sp.Rational(3, 2) / LOWER)), "sympy: equals −3/(2λ₋)"),
+             lambda: is_zero(sp.simplify(c_gen - c_tr + sp.Rational(3, 2) / LOWER))
+             and is_zero(sp.simplify(first - (D - 3 * (D + 1) / (2 * X)))), "sympy: equals −3/(2λ₋); Δ = D − 3(D+1)/(2x)"),
         Step("Δ = λ₋Δs solves Δ = D − (3/2)log(1 + Δ/x) + λ₋(c_gen − c_tr)/x + O(x⁻²); to O(1/x)",
              sp.Eq(delta, sp.simplify(first)), "expand log(1 + Δ/x) and iterate once",
              lambda: is_zero(sp.simplify(sp.series(D - sp.Rational(3, 2) * sp.log(1 + first / X) + LOWER * (c_gen - c_tr) / X - first, X, sp.oo, 2).removeO())),
@@ -382,13 +384,13 @@ def eps_expansion() -> list[Derivation]:
         return float(sp.N(corrected.subs({q: sp.sqrt(sp.Rational(1, 2)), eta: sp.Rational(1, 100), X: x_tr}), 30))
 
     d12 = Derivation("levi2024.eq12", "the ε → 0 limit of the grokking time", ["d_out = 1, γ = 0, flow", "ε → 0 at fixed λ < 1"],
-                     steps12, sp.Eq(sp.Symbol("Δt"), eq12_printed), "Levi et al. 2024, Eq. 12", "grok_theory.asymptotics.levi2024_eq12",
+                     steps12, sp.Eq(sp.Symbol(r"\Delta t"), eq12_printed), "Levi et al. 2024, Eq. 12", "grok_theory.asymptotics.levi2024_eq12",
                      checks=(printed_check("Eq. 12 as printed vs the derived ε → 0 limit at λ = 0.5",
                                            lambda: printed.levi2024_eq12(0.5, 0.01),
                                            lambda: float(sp.N(eq12_limit.subs({q: sp.sqrt(sp.Rational(1, 2)), eta: sp.Rational(1, 100)}), 30))),))
     d26 = Derivation("levi2024.eq26", "grokking time to O(1/x), x = λ₋ s*_tr = (3/2)W(z_tr) (Eq. 24): the consistent next order of Eq. 12",
                      ["d_out = 1, γ = 0, flow", "x_tr ≫ 1 and λ₋ s*_gen ≫ 1 (fails as λ → 1 at fixed ε)"], steps26,
-                     sp.Eq(sp.Symbol("Δt"), corrected), "Levi et al. 2024, Eq. 26 (corrected)", "grok_theory.late_time.grokking_time_approx",
+                     sp.Eq(sp.Symbol(r"\Delta t"), corrected), "Levi et al. 2024, Eq. 26 (corrected)", "grok_theory.asymptotics.levi2024_eq26_corrected",
                      checks=(printed_check("Eq. 26 as printed vs the derived O(1/x) expansion at λ = 0.5, ε = 1e-10 (Eq. 26 drops the "
                                            "1/s corrections of the late-time series, which are of the same order as its log-log term)",
                                            lambda: printed.levi2024_eq26(ev_pt["eps"], ev_pt["lam"], ev_pt["lr"]), derived26),))
@@ -433,7 +435,7 @@ def critical_scaling() -> Derivation:
 
     return Derivation("levi2024.critical_scaling", "generalisation time as λ → 1 at fixed ε: t*_gen ≃ 4/(πη(λ^{3/4}ε + 4(1−√λ))²), finite at λ = 1",
                       ["d_out = 1, γ = 0, flow", "δ = 1 − √λ → 0 at fixed ε"], steps,
-                      sp.Eq(sp.Symbol("t*_gen"), 4 / (sp.pi * eta * (q ** sp.Rational(3, 2) * eps + 4 * (1 - q)) ** 2)),
+                      sp.Eq(sp.Symbol("t^*_{gen}"), 4 / (sp.pi * eta * (q ** sp.Rational(3, 2) * eps + 4 * (1 - q)) ** 2)),
                       "Levi et al. 2024, remark after Eq. 12", "grok_theory.late_time.critical_gen_time",
                       checks=(numeric_check("t*_gen at λ = 1, ε = 1e-3: series root (10 terms) vs the root of the exact closed form",
                                             lib, ref, digits=12),))
@@ -479,14 +481,23 @@ def gen_loss_exact() -> Derivation:
     return Derivation("levi2024.gen_loss_exact",
                       "exact L_gen (γ = 0): a convergent Bessel series, and L_gen = L_gen(∞) + ∫_s^∞ L_tr (Eq. 9); closed form only at λ = 1",
                       ["d_out = 1, γ = 0, flow, default init", "λ ≠ 1 for the series (λ = 1: e^{−2s}(I₀(2s)+I₁(2s)), mp.laplace_critical)"],
-                      steps, sp.Eq(sp.Symbol("L_gen"), sp.Symbol("L_gen(∞)") + sp.Integral(sp.exp(-u * (1 + LAM)) * sp.besseli(1, 2 * q * u) / (q * u), (u, s, sp.oo))),
+                      steps, sp.Eq(sp.Symbol("L_gen"), sp.Symbol(r"L_{gen}(\infty)") + sp.Integral(sp.exp(-u * (1 + LAM)) * sp.besseli(1, 2 * q * u) / (q * u), (u, s, sp.oo))),
                       "Levi et al. 2024, §3.1.1 ('no closed form for L_gen')", "grok_theory.derivations.asymptotics.gen_loss_bessel_series",
                       checks=(numeric_check("Bessel series vs the engine, λ = 0.5, s = 40", lib, engine, digits=30),
                               numeric_check("Bessel series vs the engine, λ = 1.5 (atom), s = 4", lib_gt1, engine_gt1, digits=30)))
 
 
+LAMBDA = sp.Symbol("lambda", positive=True)
+
+
+def _in_lambda(d: Derivation) -> Derivation:
+    """The result with q = √λ written out (the steps keep q, in which they are rational)."""
+    return replace(d, result=d.result.subs(q, sp.sqrt(LAMBDA)))
+
+
 def derivations() -> list[Derivation]:
-    return [late_time_series(), *eq22_eq11_eq23(), eq24(), *eps_expansion(), critical_scaling(), gen_loss_exact()]
+    return [_in_lambda(d) for d in (late_time_series(), *eq22_eq11_eq23(), eq24(), *eps_expansion(), critical_scaling(),
+                                    gen_loss_exact())]
 
 
 def main() -> int:
