@@ -139,6 +139,21 @@ def late_time_series() -> Derivation:
     # uniform generalisation series: ∫_s^∞ e^{−λ₋u} u^{−n−3/2} du = λ₋^{n+1/2} Γ(−n−1/2, λ₋ s)
     term = lm ** (n + sp.Rational(1, 2)) * sp.uppergamma(-n - sp.Rational(1, 2), lm * s)
     integrand = sp.exp(-lm * s) * s ** (-n - sp.Rational(3, 2))
+    def error_order() -> bool:
+        from grok_theory.late_time import late_time_series as lts
+        from grok_theory.model import TeacherStudent
+
+        m = TeacherStudent(0.5)
+        ts_ = ("2000", "4000")
+        with mpmath.workdps(40):
+            exact = [_exact_train(mpmath.mpf("0.5"), 4 * mpmath.mpf(0.01) * mpmath.mpf(tv)) for tv in ts_]
+            for order in (1, 2, 3, 4):
+                ser = lts(m, "train", order=order, dps=40, optimal=False)
+                e = [abs(ser.mp_value(tv) - x) / x for tv, x in zip(ts_, exact)]
+                if abs(mpmath.log(e[0] / e[1]) / mpmath.log(2) - order) > 0.1:
+                    return False
+        return True
+
     steps = [
         Step("the MP density near the lower edge: (λ₊−ν)(ν−λ₋) = x(4q − x)", sp.Eq((UPPER - (LOWER + x)) * x, x * (4 * q - x)),
              "λ₊ − λ₋ = 4q", lambda: is_zero(sp.expand((UPPER - (LOWER + x)) * x - x * (4 * q - x))), "sympy: polynomial identity"),
@@ -173,6 +188,10 @@ def late_time_series() -> Derivation:
              lambda: is_zero(sp.limit(term.subs(n, 0), lm, 0) - 2 / sp.sqrt(s))
              and is_zero((c_tr[0] * sp.gamma(sp.Rational(3, 2)) * 2).subs(q, 1) - 1 / sp.sqrt(sp.pi)),
              "sympy: limit λ₋ → 0 and the q = 1 prefactor"),
+        Step("the N-term truncation error is O(s^{−N}) relative: the library series reproduces every coefficient",
+             sp.Eq(sp.Symbol(r"\epsilon_N(s)"), sp.Symbol("C_N") * s ** (-sp.Symbol("N", positive=True))),
+             "Watson's lemma remainder; fit-free: the slope of log|error| between s = 80 and 160",
+             error_order, "numeric: 40 digits, λ = 1/2, slopes N ± 0.1 for N = 1..4 vs Eq. 9"),
         Step("λ > 1: the same expansions with q > 1 plus the atom (1 − 1/λ) in L_gen (the plateau)",
              sp.Eq(sp.Symbol(r"L_{gen}(\infty)"), 1 - 1 / LAM), "ν = 0 modes never decay for γ = 0",
              lambda: is_zero(sp.Rational(1, 1) - (1 - 1 / LAM) - 1 / LAM), "sympy: continuous mass 1/λ + atom = 1"),
@@ -204,8 +223,7 @@ def late_time_series() -> Derivation:
 
         def run(dps: int):
             ser = lts(TeacherStudent(float(lam), **kw), which, order=order, dps=dps)
-            with mpmath.workdps(dps):
-                return (0 if decaying else ser.floor) + ser._parts(mpmath.mpf(t_))[0]
+            return ser.mp_value(t_, decaying_only=decaying)
         return run
 
     # the model's lr is the binary float 0.01: the references use the same number

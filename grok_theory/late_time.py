@@ -131,6 +131,15 @@ class LateTimeSeries:
             der -= rate * e
         return val, der
 
+    def mp_value(self, t: Any, decaying_only: bool = False) -> Any:
+        """L(t) (or L(t) − L(∞)) at the series' precision for a scalar t (mpmath number)."""
+        with mpmath.workdps(self.dps):
+            tm = mpmath.mpf(t)
+            if not tm > 0:
+                raise ValueError(f"t must be > 0 for the late-time series, got {t!r}")
+            val = self._parts(tm)[0]
+            return +val if decaying_only else self.floor + val
+
     def decaying(self, t: Any) -> Any:
         """L(t) − L(∞) from the series (float64, vectorised over t)."""
         return self._map(t, lambda tm: self._parts(tm)[0])
