@@ -343,7 +343,8 @@ def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, 
 
 
 def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int = 6, newton: int | None = None,
-                         criterion: str = "loss", level: float = 0.95, uniform: bool = True) -> Any:
+                         criterion: str = "loss", level: float = 0.95, uniform: bool = True,
+                         convention: str = "mean") -> Any:
     """Crossing time t* from the late-time series: Lambert-W start, then Newton steps.
 
     Parameters
@@ -357,7 +358,7 @@ def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int
     newton : int, optional
         Number of Newton steps on ``log(L(t) − L(∞)) = log(thr − L(∞))``; ``None`` iterates to a
         relative change < 1e-13 (at most 60 steps).
-    criterion, level
+    criterion, level, convention
         As in :func:`grok_theory.grokking.crossing_time`.
 
     Returns
@@ -371,7 +372,7 @@ def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int
     steps = 60 if newton is None else _validate.nonnegative_int("newton", newton)
     with mpmath.workdps(ser.dps):
         for idx, e in np.ndenumerate(eps_arr):
-            thr = mpmath.mpf(threshold(model, float(e), criterion, level))
+            thr = mpmath.mpf(threshold(model, float(e), criterion, level, convention))
             y = thr - ser.floor
             if y <= 0:
                 out[idx] = math.inf
@@ -383,8 +384,9 @@ def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int
             for _ in range(steps):
                 v, d = ser._parts(t)
                 if v <= 0 or d >= 0:
-                    raise ValueError(f"eps={float(e)!r}: the truncated series is not decreasing at t = {float(t):.4g}; "
-                                     "raise the order or use crossing_time")
+                    raise ValueError(f"eps={float(e)!r}: the truncated series is not decreasing at t = {float(t):.4g} "
+                                     "(the crossing is too early for the late-time expansion); "
+                                     "use grok_theory.grokking.crossing_time")
                 step = (mpmath.log(v) - target) * v / d
                 t_new = t - step
                 if t_new <= t / 10:  # a step from far right of the root: stay positive
