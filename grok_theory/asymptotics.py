@@ -130,3 +130,17 @@ FORMULA_IDS = {
     "levi2024.eq24": (levi2024_eq24_train, levi2024_eq24_gen),
     "levi2024.eq26": levi2024_eq26,
 }
+
+
+def levi2024_eq26_corrected(eps: float, lam: float, lr: float) -> float:
+    """Consistent O(1/x) grokking time (derivation ``levi2024.eq26``), replacing the printed Eq. 26.
+
+    Δt ≃ [D − 3(D+1)/(2x)] / (4ηλ₋),  D = 2 log(1/(1−√λ)),  x = λ₋ s*_tr = 4ηλ₋ t*_tr (Eq. 24).
+    The printed Eq. 26 keeps the −3D/(2x) part (from W(z) ≈ log z − log log z) but drops the
+    −3/(2x) from the 1/s corrections of the two late-time series, which are of the same order.
+    """
+    q = _check(lam)
+    lower = (1 - q) ** 2
+    d = 2 * math.log(1 / (1 - q))
+    x = 4 * lr * lower * levi2024_eq24_train(eps, lam, lr)
+    return (d - 1.5 * (d + 1) / x) / (4 * lr * lower)

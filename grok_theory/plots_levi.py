@@ -27,6 +27,7 @@ from grok_theory import asymptotics
 from grok_theory._sim_util import Progress
 from grok_theory.grokking import crossing_time, d_out_max, grokking_time, phase_diagram
 from grok_theory.model import TeacherStudent, accuracy_from_loss
+from grok_theory.late_time import grokking_time_approx
 from grok_theory.simulate import SimulationResult, simulate_linear
 from grok_theory.two_layer import kernel_theory, simulate_two_layer
 
@@ -295,15 +296,6 @@ def fig5(quick: bool = False) -> Any:
     return fig
 
 
-def _late_time_approx() -> Callable[[float, float, float], float] | None:
-    """``grok_theory.late_time.grokking_time_approx(lam, eps, lr)`` where that module exists."""
-    try:
-        from grok_theory.late_time import grokking_time_approx  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return grokking_time_approx
-
-
 def fig6(quick: bool = False) -> Any:
     """Levi Fig. 6: exact losses against the late-time formulas (Eqs. 11, 22, 23) at λ = 0.9; Δt(ε) vs Eqs. 12, 24, 26."""
     lam = 0.9
@@ -336,16 +328,8 @@ def fig6(quick: bool = False) -> Any:
                           for e in eps_grid], "tab:orange", ls="--", label="Eq. 24 (Lambert W)")
     ax[2].plot(eps_grid, [asymptotics.levi2024_eq26(e, lam, LR) for e in eps_grid], "tab:green", ls="-.", label="Eq. 26")
     ax[2].axhline(asymptotics.levi2024_eq12(lam, LR), color="tab:red", ls=":", label="Eq. 12 (ε → 0)")
-    improved = _late_time_approx()
-    if improved is not None:
-
-        def ours(e: float) -> float:
-            try:
-                return float(improved(lam, e, LR))
-            except (ValueError, ArithmeticError):  # outside the approximation's domain
-                return math.nan
-
-        ax[2].plot(eps_grid, [ours(e) for e in eps_grid], "tab:purple", ls="--", label="late_time (ours)")
+    ax[2].plot(eps_grid, grokking_time_approx(lam, eps_grid, LR), "tab:purple", ls="--",
+               label="late-time series root (grok_theory.late_time)")
     ax[2].set(xscale="log", yscale="log", xlabel="ε", ylabel="Δt (GD steps)", title="grokking time vs ε")
     ax[2].legend(fontsize=7)
     return fig

@@ -14,8 +14,8 @@ from grok_theory.symbolic import Derivation
 __all__ = ["DERIVATION_MODULES", "all_derivations", "get", "ids"]
 
 #: modules of ``grok_theory.derivations``, in the order of the formula catalogue
-DERIVATION_MODULES: tuple[str, ...] = ("mp_law", "teacher_student", "accuracy", "two_layer", "omnigrok", "robustness",
-                                         "ridge_grokking", "dichotomy")
+DERIVATION_MODULES: tuple[str, ...] = ("mp_law", "teacher_student", "accuracy", "asymptotics", "two_layer", "omnigrok",
+                                         "robustness", "ridge_grokking", "dichotomy")
 
 
 @cache

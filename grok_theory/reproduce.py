@@ -17,7 +17,7 @@ from typing import Any
 __all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "require_matplotlib", "render"]
 
 #: modules (in grok_theory/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
-FIGURE_MODULES = ("plots_levi", "plots_omnigrok", "plots_dichotomy")
+FIGURE_MODULES = ("plots_levi", "plots_late_time", "plots_omnigrok", "plots_dichotomy")
 
 INSTALL_HINT = "matplotlib is required for figures: pip install 'grok-theory[plot]'"
 

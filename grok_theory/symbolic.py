@@ -276,6 +276,8 @@ def run_standalone(derivations: list[Derivation]) -> int:
         print(f"  verified: {len(d.verify())} steps")
         for check in d.checks:
             if check.quick:
-                print(f"  check: {check.run().note}")
+                r = check.run()
+                status = "ok" if r.ok else ("MISMATCH" if check.kind == "printed" else "FAIL")
+                print(f"  [{check.kind}] {status}: {r.note}")
         print()
     return 0
