@@ -207,9 +207,44 @@ class TeacherStudent:
         kk = self._k(mp)
         c, g, lower = kk["c"], kk["g"], kk["lower"]
         x = c * (nu - lower) / (1 - c * (lower + g))
+        # x > 1 where the mode oscillates (ρ(ν) < 0): even powers only see |ρ| (odd ones: _signed_part)
         if mp:
-            return mpmath.exp(k * t * (mpmath.log1p(-x) + x))
-        return np.exp(k * t * (np.log1p(-x) + x))
+            return mpmath.exp(k * t * ((mpmath.log1p(-x) if x < 1 else mpmath.log(abs(1 - x))) + x))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log_ratio = np.where(x < 1, np.log1p(-np.minimum(x, 1.0)), np.log(np.abs(1 - x)))
+        return np.exp(k * t * (log_ratio + x))
+
+    @property
+    def _oscillates(self) -> bool:
+        """Discrete GD with modes ρ(ν) = 1 − c(ν+g) < 0 near λ₊ (stable, but alternating in sign)."""
+        return self.dynamics == "gd" and self.c * (self.law.upper + self.g) > 1
+
+    def _whole_steps(self, t: Any) -> None:
+        if np.any(np.asarray(t, dtype=float) % 1 != 0):
+            raise ValueError(f"t must be whole GD steps when modes oscillate (lr={self.lr!r} > d_out/(lam_+ + "
+                             f"weight_decay/2) / 2 = {self.d_out / (2 * (self.law.upper + self.g)):.6g}), got t={t!r}")
+
+    def _signed_part(self, coef: Callable[[Any], Any], k: int, t: Any, mp: bool, dps: int | None = None) -> Any:
+        """E[C_k h^k] for odd k under oscillating GD (h alternates in sign): a linear, not log, expectation."""
+        self._whole_steps(t)
+        if mp:
+            return self.law.expect(lambda nu: coef(nu) * self._h(t, nu, True) ** k, dps=dps)
+
+        def term(tt: float) -> float:
+            def f(nu: np.ndarray) -> np.ndarray:
+                base = 1 - self.c * (nu + self.g)
+                mag = np.exp(k * tt * np.log(np.abs(base)))
+                return coef(nu) * np.where((base < 0) & (k * tt % 2 == 1), -mag, mag)
+            return float(self.law.expect(f))
+
+        return np.array([term(tt) for tt in np.atleast_1d(t)])
+
+    def _atom_log_term(self, coef: Callable[[Any], Any], k: int, t: np.ndarray) -> np.ndarray | None:
+        """log(atom·C_k(0)·h(0)^k) for GD at λ > 1: the null modes, added exactly (no over/underflow)."""
+        c0 = float(np.asarray(coef(np.zeros(1)), dtype=float).ravel()[0])
+        if self.law.atom == 0 or c0 <= 0:
+            return None
+        return math.log(self.law.atom * c0) + k * t * math.log1p(-self.c * self.g)
 
     def _log_edge_factor(self, k: int, t: Any) -> Any:
         """log of the constant taken out of h^k: −kcgt (flow) or kt·log ρ(λ₋) + sλ₋ (GD)."""
@@ -228,7 +263,10 @@ class TeacherStudent:
             return mpmath.exp(-c * (nu + g) * t) if mp else np.exp(-c * (nu + g) * t)
         if mp:
             return (1 - c * (nu + g)) ** t
-        return np.exp(t * np.log1p(-c * (nu + g)))
+        a = c * (nu + g)
+        with np.errstate(divide="ignore"):
+            mag = np.exp(t * np.where(a < 1, np.log1p(-np.minimum(a, 1.0)), np.log(np.abs(1 - a))))
+        return np.where((a > 1) & (np.asarray(t) % 2 == 1), -mag, mag)  # oscillating modes (t whole)
 
     # -- coefficients -------------------------------------------------------------------------
     def _clean_coefficients(self, which: str, mp: bool = False) -> list[tuple[int, Callable[[Any], Any]]]:
@@ -286,22 +324,37 @@ class TeacherStudent:
             return self._curve_mp(which, t, dps, log)
         t_arr = _validate.real_array("t", t, lower=0.0)
         flat = np.atleast_1d(t_arr).ravel()
+        if self._oscillates:
+            self._whole_steps(flat)
         logs = []
         clean = [] if which == "norm" else self._clean_coefficients(which)
         if which == "norm":
             clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
+        signed = np.zeros(flat.shape)
         for k, coef in clean:
             if self.dynamics == "flow" or k == 0:
                 lv = law.log_expect(coef, s=self._decay_rate(k, flat)) + self._log_edge_factor(k, flat)
+            elif k % 2 == 1 and self._oscillates:
+                signed += self._signed_part(coef, k, flat, mp=False)
+                continue
             else:
+                # the atom's modes (λ > 1) are added exactly: inside the factorised form their
+                # factor h(0)^k would be a product of an overflowing and an underflowing term
+                cont = coef if law.atom == 0 else (lambda nu, coef=coef: np.where(nu > 0, coef(nu), 0.0))
                 lv = np.array([
-                    law.log_expect(lambda nu, tt=tt: coef(nu) * self._h_power_reduced(k, tt, nu, False), s=self._decay_rate(k, tt))
+                    law.log_expect(lambda nu, tt=tt: cont(nu) * self._h_power_reduced(k, tt, nu, False), s=self._decay_rate(k, tt))
                     + self._log_edge_factor(k, tt)
                     for tt in flat
                 ])
+                atom_lv = self._atom_log_term(coef, k, flat)
+                if atom_lv is not None:
+                    lv = np.logaddexp(lv, atom_lv)
             logs.append(np.atleast_1d(lv))
         with np.errstate(divide="ignore"):
             total_log = np.logaddexp.reduce(np.vstack(logs), axis=0) if logs else np.full(flat.shape, -np.inf)
+        if np.any(signed != 0):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total_log = np.log(np.exp(total_log) + signed)
         if self._has_static_part(which):
             static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -319,16 +372,28 @@ class TeacherStudent:
                     raise ValueError(f"t must be finite and >= 0, got {t!r}")
             else:
                 tm = mpmath.mpf(_validate.nonnegative("t", t))
+            if self._oscillates:
+                self._whole_steps(float(tm))
             parts = []
             a2 = self._k(True)["a2"]
             clean = [(2, lambda nu: a2 / 2 + 0 * nu)] if which == "norm" else self._clean_coefficients(which, mp=True)
+            signed = mpmath.mpf(0)
             for k, coef in clean:
                 s = self._decay_rate(k, tm)
                 f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True))
                 if all(coef(mpmath.mpf(x)) == 0 for x in ("0.5", "1", "2")):
                     continue
+                if self.dynamics == "gd" and k % 2 == 1 and self._oscillates:
+                    signed += self._signed_part(coef, k, tm, mp=True, dps=dps + 5)
+                    continue
+                if self.dynamics == "gd" and k > 0 and law.atom > 0:  # null modes exactly, as in _curve
+                    c0 = coef(mpmath.mpf(0))
+                    if c0 > 0:
+                        kk = self._k(True)
+                        signed += law._params()["atom"] * c0 * (1 - kk["c"] * kk["g"]) ** (k * tm)
+                    f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True) if nu > 0 else 0 * nu)
                 parts.append(law.log_expect(f, dps=dps + 5, s=s) + self._log_edge_factor(k, tm))
-            total = mpmath.mpf(0) if not parts else sum(mpmath.exp(p) for p in parts)
+            total = signed + (mpmath.mpf(0) if not parts else sum(mpmath.exp(p) for p in parts))
             if self._has_static_part(which) and (tm > 0 or which == "train"):  # (1 − h) = 0 at t = 0
                 total += law.expect(self._noise_term(which, tm, True), dps=dps + 5)
             out = mpmath.log(total) if log else total

@@ -182,11 +182,16 @@ def _spectral_path(x: np.ndarray, teacher: np.ndarray, d0: np.ndarray, noise: np
         raise ValueError(f"GD is unstable for this sample: lr too large (max c(nu+g) = {a.max():.3g} >= 2)")
     drive = v.T @ (x.T @ noise / n - g * teacher)  # E − gτT in the eigenbasis (teacher already scaled)
     d0e = v.T @ d0
-    log_rho = np.log1p(-a)  # (d_in,)
     tt = times[:, None].astype(float)
-    rho_t = np.exp(tt * log_rho)  # (T, d_in)
+    # ρ = 1 − a may be negative (1 < a < 2: stable but alternating modes): ρ^t = sign^t |ρ|^t, t whole
+    with np.errstate(divide="ignore"):
+        log_abs = np.where(a < 1, np.log1p(-np.minimum(a, 1.0)), np.log(np.abs(1 - a)))  # (d_in,)
+    sign = np.where((a > 1) & (times[:, None] % 2 == 1), -1.0, 1.0)  # (T, d_in)
+    rho_t = sign * np.exp(tt * log_abs)  # (T, d_in)
     with np.errstate(divide="ignore", invalid="ignore"):
-        geom = np.where(a > 0, -np.expm1(tt * log_rho) / np.where(a > 0, a, 1.0), tt)  # (1 − ρ^t)/(1 − ρ)
+        geom = np.where(a > 0, (1 - rho_t) / np.where(a > 0, a, 1.0), tt)  # (1 − ρ^t)/(1 − ρ)
+        small = (a > 0) & (a < 1)  # no cancellation trouble where ρ ∈ (0, 1): keep expm1's accuracy
+        geom = np.where(small, -np.expm1(tt * log_abs) / np.where(small, a, 1.0), geom)
     d_eig = rho_t[:, :, None] * d0e[None] + (c * geom)[:, :, None] * drive[None]
     return np.einsum("ij,tjk->tik", v, d_eig)
 

@@ -161,3 +161,30 @@ def test_properties(lam, t, d_out, eps):
         assert np.all(np.diff(v) <= 1e-12 * v[:-1] + 1e-300)  # γ = σ = 0: non-increasing
     for acc in (m.train_accuracy(ts, eps), m.gen_accuracy(ts, eps)):
         assert np.all((acc >= 0) & (acc <= 1))
+
+
+@pytest.mark.parametrize("lam,lr,t", [(1.5, 0.01, 1e9), (1.8, 0.05, 5.3e6)])
+def test_gd_null_modes_keep_their_plateau_at_late_times(lam, lr, t):
+    """λ > 1, discrete GD: the atom's modes never decay (γ = 0); the curve must tend to the exact floor."""
+    m = TeacherStudent(lam, lr=lr, dynamics="gd")
+    assert m.gen_loss(t) == pytest.approx(m.gen_loss_limit(), rel=1e-12)
+    assert m.gen_loss(1e3) == pytest.approx(float(m.gen_loss(1e3, dps=20)), rel=1e-12)
+
+
+def test_gd_oscillating_modes():
+    """c(λ₊ + g) > 1: stable but alternating modes; whole steps only, float path = mp path = simulation."""
+    from grok_theory.simulate import simulate_linear
+
+    kw = dict(lr=0.1, weight_decay=3e-3, label_noise=0.1)
+    m = TeacherStudent(2.0, dynamics="gd", **kw)
+    assert m._oscillates
+    for t in (1, 3, 100):
+        for name in ("gen_loss", "train_loss", "weight_norm"):
+            assert getattr(m, name)(t) == pytest.approx(float(getattr(m, name)(t, dps=20)), rel=1e-12), (name, t)
+    with pytest.raises(ValueError, match="whole GD steps"):
+        m.gen_loss(1.5)
+    t = np.array([0, 1, 2, 3, 10, 100, 1000])
+    sim = simulate_linear(300, lam=2.0, t=t, seeds=range(16), progress=False, **kw)
+    theory = TeacherStudent(sim.params["lam"], dynamics="gd", **kw)
+    for name in ("gen_loss", "train_loss", "weight_norm"):  # z ≤ 4.5 as in tests/test_simulate.py
+        assert np.all(np.abs(sim.mean(name) - getattr(theory, name)(t)) <= 4.5 * sim.sem(name)), name

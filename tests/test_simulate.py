@@ -98,3 +98,11 @@ def test_first_crossing_interpolates():
     out = first_crossing(t, vals, 0.95)
     assert 100 < out[0] < 1000 and out[1] == 0 and out[2] == np.inf
     assert out[0] == pytest.approx(10 ** (2 + 0.5), rel=1e-12)  # halfway between 0.9 and 1.0 in log t
+
+
+def test_spectral_equals_loop_with_oscillating_modes():
+    """1 < c(ν + g) < 2 for the top modes: ρ < 0 alternates in sign; the spectral path must follow it."""
+    kw = dict(d_in=60, lam=2.0, lr=0.1, weight_decay=3e-3, label_noise=0.1, t=[0, 1, 2, 3, 10, 101], seeds=[0, 1])
+    a, b = simulate_linear(**kw), simulate_linear(**kw, method="loop")
+    for name in ("train_loss", "gen_loss", "weight_norm"):
+        np.testing.assert_allclose(getattr(a, name), getattr(b, name), rtol=1e-10, err_msg=name)
