@@ -1,8 +1,14 @@
 """Shared test helpers (mpmath-style precision comparisons)."""
 from __future__ import annotations
 
-import mpmath
-import pytest
+import os
+
+# two pytest-xdist workers share the 2 cores: one BLAS thread each (effective before numpy loads)
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import mpmath  # noqa: E402
+import pytest  # noqa: E402
 
 
 def assert_digits(value, reference, digits: int, *, what: str = "") -> None:
