@@ -5,14 +5,8 @@ import math
 
 import pytest
 
-from grok_theory.derivations import omnigrok
 from grok_theory.fixed_norm import fixed_norm_limit, null_contraction, projected_gd
 from grok_theory.landscape import ReducedLandscape, sample_landscape
-
-
-def test_derivation_verifies():
-    d = omnigrok.fixed_norm()
-    assert len(d.verify()) == len(d.steps)
 
 
 def test_null_contraction_below_knee_uses_sample_multiplier():
@@ -43,9 +37,3 @@ def test_theory_helpers():
     assert null_contraction(L, 0.1, 0.05) < 1
     assert fixed_norm_limit(L, 1.0).gen == pytest.approx(1.0, rel=1e-12)  # 0.25 + (1 − 0.25)
 
-
-@pytest.mark.slow
-def test_simulation_check():
-    (ch,) = omnigrok.fixed_norm().checks
-    res = ch.run()
-    assert res.ok, res.note

@@ -19,17 +19,6 @@ def derivs():
     return {d.id: d for d in omnigrok.derivations()}
 
 
-@pytest.mark.parametrize("did", ["omnigrok.null_decay", "omnigrok.generalisation_time"])
-def test_derivations_verify(derivs, did):
-    assert len(derivs[did].verify()) == len(derivs[did].steps)
-
-
-def test_law_numeric_check(derivs):
-    (ch,) = [c for c in derivs["omnigrok.generalisation_time"].checks if c.kind == "numeric"]
-    res = ch.run()
-    assert res.ok, res.note
-
-
 def test_null_norm_is_the_late_norm_excess():
     """Independent: the MP weight-norm curve of TeacherStudent minus its limit, at late t."""
     t = np.array([3000.0, 6000.0])
@@ -99,11 +88,3 @@ def test_validation():
         li.generalisation_time(BASE, 1e-3, "relative")
     assert li.generalisation_time_law(replace(BASE, weight_decay=0.0), 1e-3) == math.inf
 
-
-@pytest.mark.slow
-@pytest.mark.parametrize("did", ["omnigrok.null_decay", "omnigrok.generalisation_time"])
-def test_simulation_checks(derivs, did):
-    for ch in derivs[did].checks:
-        if ch.kind == "simulation":
-            res = ch.run()
-            assert res.ok, res.note

@@ -6,17 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from grok_theory.derivations import ridge_grokking as drv
 from grok_theory.ridge_grokking import XuSetup
 from grok_theory.simulate import simulate_linear
-
-
-@pytest.mark.parametrize("d", drv.derivations(), ids=lambda d: d.id)
-def test_derivations_verify(d):
-    assert len(d.verify()) == len(d.steps)
-    for ch in d.checks:
-        if ch.kind == "numeric":
-            assert ch.run().ok
 
 
 def test_mapping_reproduces_their_gd_step():
@@ -58,9 +49,3 @@ def test_validation():
     with pytest.raises(ValueError, match="ridge"):
         XuSetup(ridge=0.0)
 
-
-@pytest.mark.slow
-def test_simulation_check():
-    (ch,) = [c for c in drv.t2_law().checks if c.kind == "simulation"]
-    res = ch.run()
-    assert res.ok, res.note

@@ -11,14 +11,6 @@ from grok_theory.model import TeacherStudent
 from grok_theory.simulate import first_crossing
 
 
-@pytest.mark.parametrize("d", drv.derivations(), ids=lambda d: d.id)
-def test_derivations_verify(d):
-    assert len(d.verify()) == len(d.steps)
-    for ch in d.checks:
-        if ch.kind == "printed":
-            assert ch.run().ok
-
-
 def test_effective_weight_decay_conventions():
     assert rb.effective_weight_decay(0.3) == pytest.approx(0.18)
     assert rb.effective_weight_decay(0.3, d_out=4, convention="pytorch") == pytest.approx(0.045)
