@@ -47,7 +47,9 @@ def run(args: argparse.Namespace) -> int:
         rows.append({
             "init_scale": float(alpha),
             "t_gen": li.generalisation_time(model, args.delta, args.criterion),
-            "t_gen_law": li.generalisation_time_law(model, args.delta) if args.criterion == "excess" else math.nan,
+            # the null-space law needs null modes (λ > 1); for λ ≤ 1 it has nothing to describe
+            "t_gen_law": (li.generalisation_time_law(model, args.delta)
+                          if args.criterion == "excess" and model.law.atom > 0 else math.nan),
             "t_train": li.train_time(model, args.eps),
             "gen_loss_limit": model.gen_loss_limit(),
             "w0": w0, "wc": wc,
@@ -61,4 +63,6 @@ def run(args: argparse.Namespace) -> int:
           f"criterion={args.criterion} delta={args.delta}")
     keys = list(rows[0])
     print_table(keys, [[r[k] for k in keys] for r in rows])
+    if rows and math.isnan(rows[0]["t_gen_law"]) and args.criterion == "excess":
+        print("t_gen_law = nan: lam <= 1 has no null space, so Omnigrok's null-space law does not apply")
     return 0
