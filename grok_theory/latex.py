@@ -71,11 +71,8 @@ def _char(c: str) -> str:
         for m in marks:
             out = f"{ACCENTS[m]}{{{out}}}"
         return out
-    try:
-        return MATH_CHARS[c]
-    except KeyError:
-        raise UnknownCharacterError(f"no LaTeX for the character {c!r} (U+{ord(c):04X}); add it to "
-                                    "grok_theory.latex.MATH_CHARS") from None
+    raise UnknownCharacterError(f"no LaTeX for the character {c!r} (U+{ord(c):04X}); add it to "
+                                "grok_theory.latex.MATH_CHARS")
 
 
 def _accented(text: str, i: int) -> tuple[str | None, int]:

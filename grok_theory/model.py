@@ -49,6 +49,14 @@ _DYNAMICS = ("flow", "gd")
 _CONVENTIONS = ("mean", "total")
 
 
+def log_abs_one_minus(x: Any) -> np.ndarray:
+    """log|1 − x| elementwise, through log1p where 1 − x > 0 (discrete-GD mode factors ρ = 1 − x;
+    ρ < 0 for stable but oscillating modes)."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(x < 1, np.log1p(-np.minimum(x, 1.0)), np.log(np.abs(1 - x)))
+
+
 def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mean", dps: int | None = None) -> Any:
     """Accuracy as a function of the loss (Levi Eqs. 10 and 13).
 
@@ -210,9 +218,7 @@ class TeacherStudent:
         # x > 1 where the mode oscillates (ρ(ν) < 0): even powers only see |ρ| (odd ones: _signed_part)
         if mp:
             return mpmath.exp(k * t * ((mpmath.log1p(-x) if x < 1 else mpmath.log(abs(1 - x))) + x))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_ratio = np.where(x < 1, np.log1p(-np.minimum(x, 1.0)), np.log(np.abs(1 - x)))
-        return np.exp(k * t * (log_ratio + x))
+        return np.exp(k * t * (log_abs_one_minus(x) + x))
 
     @property
     def _oscillates(self) -> bool:
@@ -226,18 +232,9 @@ class TeacherStudent:
 
     def _signed_part(self, coef: Callable[[Any], Any], k: int, t: Any, mp: bool, dps: int | None = None) -> Any:
         """E[C_k h^k] for odd k under oscillating GD (h alternates in sign): a linear, not log, expectation."""
-        self._whole_steps(t)
         if mp:
             return self.law.expect(lambda nu: coef(nu) * self._h(t, nu, True) ** k, dps=dps)
-
-        def term(tt: float) -> float:
-            def f(nu: np.ndarray) -> np.ndarray:
-                base = 1 - self.c * (nu + self.g)
-                mag = np.exp(k * tt * np.log(np.abs(base)))
-                return coef(nu) * np.where((base < 0) & (k * tt % 2 == 1), -mag, mag)
-            return float(self.law.expect(f))
-
-        return np.array([term(tt) for tt in np.atleast_1d(t)])
+        return np.array([float(self.law.expect(lambda nu, tt=tt: coef(nu) * self._h(tt, nu) ** k)) for tt in t])
 
     def _atom_log_term(self, coef: Callable[[Any], Any], k: int, t: np.ndarray) -> np.ndarray | None:
         """log(atom·C_k(0)·h(0)^k) for GD at λ > 1: the null modes, added exactly (no over/underflow)."""
@@ -264,8 +261,7 @@ class TeacherStudent:
         if mp:
             return (1 - c * (nu + g)) ** t
         a = c * (nu + g)
-        with np.errstate(divide="ignore"):
-            mag = np.exp(t * np.where(a < 1, np.log1p(-np.minimum(a, 1.0)), np.log(np.abs(1 - a))))
+        mag = np.exp(t * log_abs_one_minus(a))
         return np.where((a > 1) & (np.asarray(t) % 2 == 1), -mag, mag)  # oscillating modes (t whole)
 
     # -- coefficients -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def edges(lam: Any) -> tuple[mpmath.mpf, mpmath.mpf]:
 
 
 def integrate(lam: Any, g: Callable[[Any], Any], method: str = "tanh-sinh", s: Any = None,
-              nu_points: Mapping[Any, Any] = {}) -> Any:
+              nu_points: Mapping[Any, Any] | None = None) -> Any:
     """∫ g(ν) p(ν) dν over the continuous part of the MP law, edge singularities removed.
 
     [λ₋, m] with ν = λ₋ + w² and [m, λ₊] with ν = λ₊ − v² (m the midpoint), so both
@@ -60,7 +60,7 @@ def integrate(lam: Any, g: Callable[[Any], Any], method: str = "tanh-sinh", s: A
             wpts.add(x)
             x *= mpmath.sqrt(2)
     vpts = {mpmath.mpf(0), vmax}
-    for nu, scale in nu_points.items():
+    for nu, scale in (nu_points or {}).items():
         for d in (0, 1, 10, 100):
             for sign in (-1, 1):
                 x = nu + sign * d * scale

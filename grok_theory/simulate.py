@@ -23,6 +23,7 @@ import numpy as np
 
 from grok_theory import _validate
 from grok_theory._sim_util import Progress, accuracy_fraction
+from grok_theory.model import log_abs_one_minus
 
 __all__ = ["SimulationResult", "simulate_linear", "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
 
@@ -184,8 +185,7 @@ def _spectral_path(x: np.ndarray, teacher: np.ndarray, d0: np.ndarray, noise: np
     d0e = v.T @ d0
     tt = times[:, None].astype(float)
     # ρ = 1 − a may be negative (1 < a < 2: stable but alternating modes): ρ^t = sign^t |ρ|^t, t whole
-    with np.errstate(divide="ignore"):
-        log_abs = np.where(a < 1, np.log1p(-np.minimum(a, 1.0)), np.log(np.abs(1 - a)))  # (d_in,)
+    log_abs = log_abs_one_minus(a)  # (d_in,)
     sign = np.where((a > 1) & (times[:, None] % 2 == 1), -1.0, 1.0)  # (T, d_in)
     rho_t = sign * np.exp(tt * log_abs)  # (T, d_in)
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -46,12 +46,7 @@ def series_agree(a: sympy.Expr, b: sympy.Expr, var: sympy.Symbol, order: int, po
 
 def digits_agree(a: Any, b: Any, digits: int) -> bool:
     """``True`` if two numbers (mpmath, SymPy or Python) agree to ``digits`` significant digits."""
-    with mpmath.workdps(digits + 10):
-        x, y = mpmath.mpmathify(sympy.N(a, digits + 10) if isinstance(a, sympy.Basic) else a), mpmath.mpmathify(
-            sympy.N(b, digits + 10) if isinstance(b, sympy.Basic) else b
-        )
-        scale = max(abs(x), abs(y))
-        return scale == 0 or abs(x - y) <= mpmath.mpf(10) ** (-digits) * scale
+    return digits_agreed(a, b) >= digits
 
 
 def digits_agreed(value: Any, reference: Any) -> float:
