@@ -69,6 +69,11 @@ class CurveFamily:
         for w in whiches:
             if w not in ("train", "gen"):
                 raise ValueError(f"which must be 'train' or 'gen', got {w!r}")
+        for m in models:
+            if m._oscillates:
+                raise ValueError(f"lr={m.lr!r}: discrete-GD modes oscillate (lr > d_out/(2(lam_+ + weight_decay/2)) = "
+                                 f"{m.d_out / (2 * (m.law.upper + m.g)):.6g}); their curves exist at whole steps only, "
+                                 "and crossing times are not solved for them")
         self.models = list(models)
         self.law = law
         self.lam, self.lower, self.atom, self.sqrt = law.lam, law.lower, law.atom, law._sqrt

@@ -216,6 +216,9 @@ def _edge_map(model: TeacherStudent, k: int) -> tuple[Any, Any, Any, Any]:
     if rho0 <= 0:
         raise ValueError(f"lr={model.lr!r}: the edge mode overshoots (1 − c(λ₋+γ/2) = {float(rho0):.3g} ≤ 0); "
                          "the edge expansion needs 0 < 1 − (2 lr/d_out)(λ₋ + weight_decay/2)")
+    if c * (model.law._params()["upper"] + lower + 2 * g) >= 2:
+        raise ValueError(f"lr={model.lr!r}: |1 − c(λ₊+γ/2)| ≥ 1 − c(λ₋+γ/2), the upper edge decays as slowly as the "
+                         "lower one and the lower-edge series does not apply")
     b = c / rho0
 
     def w_of(w: Any) -> tuple[Any, Any]:

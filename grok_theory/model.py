@@ -215,10 +215,10 @@ class TeacherStudent:
         kk = self._k(mp)
         c, g, lower = kk["c"], kk["g"], kk["lower"]
         x = c * (nu - lower) / (1 - c * (lower + g))
-        # x > 1 where the mode oscillates (ρ(ν) < 0): even powers only see |ρ| (odd ones: _signed_part)
+        # x ≤ 1 unless the model oscillates, which takes the unfactorised path (_signed_part)
         if mp:
-            return mpmath.exp(k * t * ((mpmath.log1p(-x) if x < 1 else mpmath.log(abs(1 - x))) + x))
-        return np.exp(k * t * (log_abs_one_minus(x) + x))
+            return mpmath.exp(k * t * (mpmath.log1p(-x) + x))
+        return np.exp(k * t * (np.log1p(-x) + x))
 
     @property
     def _oscillates(self) -> bool:
@@ -231,7 +231,12 @@ class TeacherStudent:
                              f"weight_decay/2) / 2 = {self.d_out / (2 * (self.law.upper + self.g)):.6g}), got t={t!r}")
 
     def _signed_part(self, coef: Callable[[Any], Any], k: int, t: Any, mp: bool, dps: int | None = None) -> Any:
-        """E[C_k h^k] for odd k under oscillating GD (h alternates in sign): a linear, not log, expectation."""
+        """E[C_k h^k] under oscillating GD (ρ < 0 near λ₊), a linear, not log, expectation.
+
+        The lower-edge factorisation of the other paths assumes |ρ| is largest at λ₋; with
+        oscillating modes |ρ(λ₊)| can rival it, so h^k (a polynomial in ν at whole steps t) is
+        integrated as it is, atom included.
+        """
         if mp:
             return self.law.expect(lambda nu: coef(nu) * self._h(t, nu, True) ** k, dps=dps)
         return np.array([float(self.law.expect(lambda nu, tt=tt: coef(nu) * self._h(tt, nu) ** k)) for tt in t])
@@ -330,7 +335,7 @@ class TeacherStudent:
         for k, coef in clean:
             if self.dynamics == "flow" or k == 0:
                 lv = law.log_expect(coef, s=self._decay_rate(k, flat)) + self._log_edge_factor(k, flat)
-            elif k % 2 == 1 and self._oscillates:
+            elif self._oscillates:
                 signed += self._signed_part(coef, k, flat, mp=False)
                 continue
             else:
@@ -379,7 +384,7 @@ class TeacherStudent:
                 f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True))
                 if all(coef(mpmath.mpf(x)) == 0 for x in ("0.5", "1", "2")):
                     continue
-                if self.dynamics == "gd" and k % 2 == 1 and self._oscillates:
+                if k > 0 and self._oscillates:
                     signed += self._signed_part(coef, k, tm, mp=True, dps=dps + 5)
                     continue
                 if self.dynamics == "gd" and k > 0 and law.atom > 0:  # null modes exactly, as in _curve

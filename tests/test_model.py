@@ -188,3 +188,28 @@ def test_gd_oscillating_modes():
     theory = TeacherStudent(sim.params["lam"], dynamics="gd", **kw)
     for name in ("gen_loss", "train_loss", "weight_norm"):  # z ≤ 4.5 as in tests/test_simulate.py
         assert np.all(np.abs(sim.mean(name) - getattr(theory, name)(t)) <= 4.5 * sim.sem(name)), name
+
+
+def test_gd_oscillating_upper_edge_dominates():
+    """λ = 0.5, η = 0.34: |ρ(λ₊)| rivals ρ(λ₋); the curve must still equal the raw-density quadrature."""
+
+    from grok_theory import reference
+
+    m = TeacherStudent(0.5, lr=0.34, dynamics="gd")
+    c = mpmath.mpf(2 * 0.34)
+    for t in (20, 200, 800):
+        with mpmath.workdps(30):  # L_tr = E[ν ρ^{2t}], split at the sign change ρ = 0
+            ref = reference.integrate(mpmath.mpf(0.5), lambda nu: nu * (1 - c * nu) ** (2 * t), nu_points={1 / c: mpmath.mpf("0.01")})
+        assert m.train_loss(t) == pytest.approx(float(ref), rel=1e-12)
+        assert_digits(m.train_loss(t, dps=20), ref, 18, what=f"t={t}")
+
+
+def test_oscillating_gd_is_refused_where_only_real_t_or_the_lower_edge_is_assumed():
+    from grok_theory.grokking import crossing_time
+    from grok_theory.late_time import late_time_series
+
+    m = TeacherStudent(0.5, lr=0.34, dynamics="gd")
+    with pytest.raises(ValueError, match="oscillate"):
+        crossing_time(m, "train", 1e-3)
+    with pytest.raises(ValueError, match="upper edge"):
+        late_time_series(m, "train")

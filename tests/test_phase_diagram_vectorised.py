@@ -69,7 +69,7 @@ def test_phase_diagram_equals_reference_cells(x, y, kw):
                     assert got == ref, (model, which)
                     kinds.add("inf" if ref else "zero")
                 else:
-                    assert got == pytest.approx(ref, rel=1e-10), (model, which)
+                    assert got == pytest.approx(ref, rel=1e-13), (model, which)  # worst seen: 8.9e-15
                     kinds.add("finite")
     assert "finite" in kinds
 
@@ -105,8 +105,9 @@ def test_family_curves_equal_model_curves(model):
         ref = model.log_train_loss if which == "train" else model.log_gen_loss
         for tt, v, g in zip(t, vals, grid[0]):
             exact = ref(float(tt), dps=20)
-            # log L to 1e-14 absolute, except where the float64 noise part cancels (σ = 0.1, λ > 1)
-            tol = 1e-11 if model.label_noise >= 0.1 else 1e-14
+            # log L to 1e-14 absolute, except the train curve where its float64 noise part cancels
+            # (σ = 0.1, λ > 1: 5e-13 seen)
+            tol = 1e-12 if model.label_noise >= 0.1 and which == "train" else 1e-14
             assert abs(v - float(exact)) <= tol * max(1.0, abs(float(exact))), (which, tt)
             assert abs(g - float(exact)) <= tol * max(1.0, abs(float(exact))), (which, tt)
 
@@ -117,7 +118,7 @@ def test_cancelling_noise_coefficient():
     model = TeacherStudent(0.25, weight_decay=1e-4, label_noise=0.01)  # g = 5e-5 = 2·0.25·1e-4
     t = crossing_time(model, "gen", 1e-3)
     ref = _reference_crossing(model, "gen", 1e-3 / 4)
-    assert t == ref or t == pytest.approx(ref, rel=1e-10)
+    assert t == ref or t == pytest.approx(ref, rel=1e-13)
 
 
 def test_gd_null_space_floor_is_never_crossed():
