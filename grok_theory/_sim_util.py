@@ -41,9 +41,12 @@ class SeedStats:
     """Mixin for result records whose array attributes have shape (n_seeds, ...): seed mean and SEM."""
 
     def mean(self, name: str) -> np.ndarray:
+        """Seed mean of an array attribute (the seed axis removed)."""
         return getattr(self, name).mean(axis=0)
 
     def sem(self, name: str) -> np.ndarray:
-        """Standard error of the seed mean (ddof = 1)."""
+        """Standard error of the seed mean (ddof = 1); NaN for a single seed."""
         x = getattr(self, name)
+        if x.shape[0] < 2:
+            return np.full(x.shape[1:], np.nan)
         return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0])

@@ -20,6 +20,7 @@ __all__ = [
     "positive_int",
     "dps_value",
     "real_array",
+    "gd_times",
     "choice",
 ]
 
@@ -89,6 +90,19 @@ def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarr
     if lower is not None and np.any(arr < lower):
         raise ValueError(f"{name} must be >= {lower}, got {value!r}")
     return arr
+
+
+def gd_times(name: str, value: Any) -> np.ndarray:
+    """Return ``value`` as a 1-D int64 array of whole GD step counts >= 0.
+
+    Float values that are whole numbers (``1e3``) are accepted; ``2.7`` is rejected rather than truncated.
+    """
+    arr = np.atleast_1d(real_array(name, value, lower=0.0)).ravel()
+    if np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must be whole GD steps, got {value!r}")
+    if np.any(arr > np.iinfo(np.int64).max):
+        raise ValueError(f"{name} must be at most {np.iinfo(np.int64).max} GD steps, got {value!r}")
+    return arr.astype(np.int64)
 
 
 def choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:

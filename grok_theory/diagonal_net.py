@@ -32,7 +32,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import linprog
 
-from grok_theory._validate import choice, nonnegative, positive, positive_int
+from grok_theory._validate import choice, gd_times, nonnegative, positive, positive_int
 
 __all__ = [
     "LOSSES", "loss_value", "loss_derivatives", "init_scale_from_norm", "initial_norm", "kernel_scale",
@@ -275,9 +275,11 @@ def gradient_descent(X, y, loss: str, init_scale: float, weight_decay: float, lr
     """
     X, y = _data(X, y)
     alpha, lam, eta = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay), positive("lr", lr)
-    steps = np.atleast_1d(np.asarray(steps))
-    if steps.ndim != 1 or np.any(steps < 0) or np.any(np.diff(steps) < 0) or steps.dtype.kind not in "iu":
-        raise ValueError("steps must be a non-decreasing sequence of non-negative integers")
+    if np.ndim(steps) > 1:
+        raise ValueError(f"steps must be a 1-D sequence of GD steps, got shape {np.shape(steps)}")
+    steps = gd_times("steps", steps)
+    if np.any(np.diff(steps) < 0):
+        raise ValueError(f"steps must be non-decreasing, got {steps!r}")
     n, d = X.shape
     u, v = np.full(d, alpha), np.full(d, alpha)
     W, N, UV = [], [], []

@@ -25,9 +25,8 @@ log(α^{c}/λ) (Theorem 3.4); for depth L the proof gives log(α^{2(L−1)c}/λ)
 from __future__ import annotations
 
 import numpy as np
-from scipy.integrate import solve_ivp
+from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq, minimize
-from scipy.integrate import quad
 from scipy.special import lambertw, ndtr
 
 from grok_theory._validate import positive

@@ -29,6 +29,7 @@ import numpy as np
 from grok_theory import _validate
 from grok_theory._sim_util import SeedStats
 from grok_theory.landscape import LandscapePoint, ReducedLandscape
+from grok_theory.simulate import _sample
 
 __all__ = ["FixedNormResult", "projected_gd", "fixed_norm_limit", "null_contraction"]
 
@@ -61,14 +62,21 @@ def projected_gd(d_in: int, lam: float, norm2: float, t: Any, lr: float = 0.05, 
                  label_noise: float = 0.0) -> FixedNormResult:
     """Full-batch GD on L_tr (Levi Eq. 3 without weight decay) projected back to ‖S‖²_F = ``norm2``
     after every step, starting from α·S₀ rescaled to that norm. Records L_tr (noisy labels),
-    L_gen = ‖S − τT‖²/d_out and the squared null-space norm ‖P_null S‖² at the steps ``t``."""
-    from grok_theory.simulate import _sample
+    L_gen = ‖S − τT‖²/d_out and the squared null-space norm ‖P_null S‖² at the steps ``t``.
 
+    Only the direction of S₀ matters: the start is rescaled to ‖S‖²_F = ``norm2``, so ``init_scale``
+    (> 0) cancels and is kept for signature parity with :func:`grok_theory.simulate.simulate_linear`.
+    ``t`` are whole GD steps (≥ 0).
+    """
     d_in = _validate.positive_int("d_in", d_in)
     n_train = max(1, round(d_in / _validate.positive("lam", lam)))
     norm2 = _validate.positive("norm2", norm2)
     lr = _validate.positive("lr", lr)
-    times = np.sort(_validate.real_array("t", t, lower=0.0).ravel().astype(np.int64))
+    init_scale = _validate.positive("init_scale", init_scale)
+    d_out = _validate.positive_int("d_out", d_out)
+    teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
+    label_noise = _validate.nonnegative("label_noise", label_noise)
+    times = np.sort(_validate.gd_times("t", t))
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     shape = (len(seeds), times.size)
     train, gen, null = np.empty(shape), np.empty(shape), np.empty(shape)

@@ -43,6 +43,7 @@ from scipy import optimize
 from grok_theory import _validate
 from grok_theory._sim_util import SeedStats
 from grok_theory.mp_law import MarchenkoPastur
+from grok_theory.simulate import _sample
 
 __all__ = ["ReducedLandscape", "LandscapePoint", "sample_landscape", "SampleLandscape", "resolvent_pair"]
 
@@ -104,6 +105,8 @@ class ReducedLandscape:
     teacher_scale: float = 1.0
     label_noise: float = 0.0
     law: MarchenkoPastur = field(init=False, repr=False, compare=False)
+    # MP(1/λ) of the companion matrix XXᵀ/N, float64 path of :meth:`resolvents` (λ > 1 only)
+    _companion: MarchenkoPastur | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -112,6 +115,7 @@ class ReducedLandscape:
         set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
         set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         set_(self, "law", MarchenkoPastur(self.lam))
+        set_(self, "_companion", MarchenkoPastur(1 / self.lam) if self.lam > 1 else None)
 
     # -- constants ----------------------------------------------------------------------------
     @property
@@ -146,8 +150,7 @@ class ReducedLandscape:
                 comp = MarchenkoPastur(1 / lam)
                 m, dm = resolvent_pair(comp, -mpmath.mpf(mu) / lam, dps + 5)
                 return m / lam**2, dm / lam**3
-        comp = MarchenkoPastur(1 / self.lam)
-        m, dm = resolvent_pair(comp, -np.asarray(mu, dtype=float) / self.lam)
+        m, dm = resolvent_pair(self._companion, -np.asarray(mu, dtype=float) / self.lam)
         return m / self.lam**2, dm / self.lam**3
 
     # -- the ridge path ------------------------------------------------------------------------
@@ -178,7 +181,7 @@ class ReducedLandscape:
 
     def _check_mu(self, mu: float) -> None:
         lo = self.mu_min
-        if mu < lo or (mu == lo and (self.lam < 1 or self.lam == 1)):
+        if mu < lo or (mu == lo and self.lam <= 1):
             raise ValueError(f"mu must be > {lo:.6g} (the lower MP edge bound for lam={self.lam}), got {mu!r}")
 
     def _a12_float(self, mu: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -329,10 +332,6 @@ class ReducedLandscape:
         _, _, r2, s2 = self._consts(False)
         return r2 + s2
 
-    def curve(self, norm2: Any, null_part: str = "random") -> LandscapePoint:
-        """Alias of :meth:`at_norm` (the L and U curves against the norm)."""
-        return self.at_norm(norm2, null_part)
-
     def gd_endpoint_norm(self, init_scale: float) -> float:
         """‖S_∞‖²_F of plain GD (γ = 0) from α·S₀ (λ > 1): the knee plus the initial null part,
         q_k·d_out + α²(1 − 1/λ)/2 — Omnigrok's α picks the position on the flat branch."""
@@ -399,8 +398,6 @@ def sample_landscape(d_in: int, lam: float, norm2: Any, seeds: Any = (0, 1, 2, 3
     The minimiser is found by the secular equation ‖(Σ_tr + μ)⁻¹XᵀY/N‖² = norm2 (trust-region
     subproblem; global because Σ_tr + μ ⪰ 0).
     """
-    from grok_theory.simulate import _sample
-
     d_in = _validate.positive_int("d_in", d_in)
     n_train = max(1, round(d_in / _validate.positive("lam", lam)))
     targets = np.atleast_1d(_validate.real_array("norm2", norm2, lower=0.0)).ravel()

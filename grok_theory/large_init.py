@@ -44,20 +44,25 @@ _CRITERIA = ("excess", "absolute")
 T_MAX = 1e13
 
 
-def _atom(model: TeacherStudent) -> float:
-    return max(0.0, 1 - 1 / model.lam)
+def _rate(lr: float, weight_decay: float, d_out: int, dynamics: str) -> float:
+    """−ln(1 − ηγ/d_out) for discrete GD, ηγ/d_out for the flow (arguments already validated)."""
+    x = lr * weight_decay / d_out
+    if dynamics == "flow":
+        return x
+    if x >= 1:
+        raise ValueError(f"discrete GD needs lr*weight_decay/d_out < 1 for the null modes to decay, got {x!r}")
+    return -math.log1p(-x)
 
 
 def null_rate(model: TeacherStudent) -> float:
     """Per-step log-decay of the null component: −ln(1 − ηγ/d_out) (GD) or ηγ/d_out (flow)."""
-    x = model.lr * model.weight_decay / model.d_out
-    return -math.log1p(-x) if model.dynamics == "gd" else x
+    return _rate(model.lr, model.weight_decay, model.d_out, model.dynamics)
 
 
 def null_norm2(model: TeacherStudent, t: Any) -> Any:
     """E‖P_null S_t‖²_F = a α²/2 · (1 − ηγ/d_out)^{2t} (exact per sample up to the sample's ‖P_null S₀‖²)."""
     tt = _validate.real_array("t", t, lower=0.0)
-    out = _atom(model) * model.init_scale**2 / 2 * np.exp(-2 * null_rate(model) * tt)
+    out = model.law.atom * model.init_scale**2 / 2 * np.exp(-2 * null_rate(model) * tt)
     return float(out) if out.ndim == 0 else out
 
 
@@ -102,7 +107,7 @@ def generalisation_time_law(model: TeacherStudent, delta: float) -> float:
     delta = _validate.positive("delta", delta)
     if model.weight_decay == 0:
         return math.inf
-    amp = _atom(model) * model.init_scale**2 / (2 * model.d_out)
+    amp = model.law.atom * model.init_scale**2 / (2 * model.d_out)
     if amp <= delta:
         return 0.0
     return math.log(amp / delta) / (2 * null_rate(model))
@@ -113,12 +118,16 @@ def omnigrok_time(w0: float, wc: float, lr: float, weight_decay: float, d_out: i
 
     In the linear model w is the null-space norm ‖P_null S‖, w₀ = α√(a/2), w_c = √(d_out δ)
     (then this equals :func:`generalisation_time_law`). ``dynamics="flow"`` gives d_out ln(w₀/w_c)/(ηγ).
+    ``inf`` if w₀ > w_c and γ = 0 (nothing decays).
     """
     w0, wc = _validate.positive("w0", w0), _validate.positive("wc", wc)
-    m = TeacherStudent(2.0, d_out=d_out, lr=lr, weight_decay=weight_decay, dynamics="flow")
-    x = m.lr * m.weight_decay / m.d_out
-    rate = -math.log1p(-x) if dynamics == "gd" else x
-    return math.log(w0 / wc) / rate if w0 > wc else 0.0
+    lr, weight_decay = _validate.positive("lr", lr), _validate.nonnegative("weight_decay", weight_decay)
+    d_out = _validate.positive_int("d_out", d_out)
+    _validate.choice("dynamics", dynamics, ("flow", "gd"))
+    if w0 <= wc:
+        return 0.0
+    rate = _rate(lr, weight_decay, d_out, dynamics)
+    return math.log(w0 / wc) / rate if rate > 0 else math.inf
 
 
 def train_time(model: TeacherStudent, eps: float) -> float:
@@ -135,7 +144,8 @@ def critical_lam(model: TeacherStudent, delta: float, lam_max: float = 1e3) -> f
     delta = _validate.positive("delta", delta)
 
     def f(lam: float) -> float:
-        return replace(model, lam=lam).gen_loss_limit() - delta
+        # the t → ∞ limit does not depend on the dynamics; the flow skips the GD stability check at this λ
+        return replace(model, lam=lam, dynamics="flow").gen_loss_limit() - delta
 
     lo, hi = 1e-6, 1.0
     if f(lo) >= 0:

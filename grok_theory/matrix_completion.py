@@ -26,7 +26,7 @@ import numpy as np
 from scipy import sparse
 from scipy.integrate import solve_ivp
 
-from grok_theory._validate import nonnegative, positive, positive_int
+from grok_theory._validate import gd_times, nonnegative, positive, positive_int
 
 __all__ = [
     "CompletionProblem", "multiplication_table", "multiplication_problem", "CompletionTrajectory",
@@ -80,11 +80,6 @@ class CompletionProblem:
     def test_loss(self, W: np.ndarray) -> np.ndarray:
         """Mean squared error over the test pairs."""
         return np.mean((W[..., self.test_rows, self.test_cols] - self.target[self.test_rows, self.test_cols]) ** 2, axis=-1)
-
-    def gradient_matrix(self, residual: np.ndarray) -> sparse.csr_matrix:
-        """M = G + Gᵀ with G = (2/n) Σ_k s_k e_{i_k} e_{j_k}ᵀ (s = residuals on Ω)."""
-        G = sparse.coo_matrix((2.0 / self.n * residual, (self.rows, self.cols)), shape=(self.d, self.d)).tocsr()
-        return G + G.T
 
     def residual(self, U: np.ndarray, V: np.ndarray) -> np.ndarray:
         """s_k = (UUᵀ − VVᵀ)_{i_k j_k} − y_k, without forming W."""
@@ -145,7 +140,7 @@ def _observables(problem: CompletionProblem, U: np.ndarray, V: np.ndarray, alpha
     return W, float(np.sum(U * U) + np.sum(V * V)), float(inv), float(smoothed_nuclear_norm(W, 2.0 * c))
 
 
-def _trajectory(problem, records, alpha, lam, keep_w, params) -> CompletionTrajectory:
+def _trajectory(problem, records, keep_w, params) -> CompletionTrajectory:
     ts, Ws, norms, invs, forms = zip(*records)
     W = np.array(Ws)
     return CompletionTrajectory(np.array(ts), problem.train_loss(W), problem.test_loss(W), np.array(norms),
@@ -180,7 +175,7 @@ def gradient_flow(problem: CompletionProblem, init_scale: float, weight_decay: f
     for time, z in zip(sol.t, sol.y.T):
         W, nrm, inv, form = _observables(problem, z[: d * d].reshape(d, d), z[d * d:].reshape(d, d), alpha, lam, time)
         records.append((time, W, nrm, inv, form))
-    return _trajectory(problem, records, alpha, lam, keep_w,
+    return _trajectory(problem, records, keep_w,
                        dict(init_scale=alpha, weight_decay=lam, method="flow", d=d, n=problem.n))
 
 
@@ -191,9 +186,9 @@ def gradient_descent(problem: CompletionProblem, init_scale: float, weight_decay
     ``steps`` are record steps; the trajectory's ``t`` is lr × steps.
     """
     alpha, lam, eta = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay), positive("lr", lr)
-    steps = np.atleast_1d(np.asarray(steps))
-    if steps.dtype.kind not in "iu" or np.any(steps < 0) or np.any(np.diff(steps) < 0):
-        raise ValueError("steps must be a non-decreasing sequence of non-negative integers")
+    steps = gd_times("steps", steps)
+    if np.any(np.diff(steps) < 0):
+        raise ValueError(f"steps must be non-decreasing, got {steps!r}")
     d = problem.d
     U, V = alpha * np.eye(d), alpha * np.eye(d)
     records, k = [], 0
@@ -206,7 +201,7 @@ def gradient_descent(problem: CompletionProblem, init_scale: float, weight_decay
         c = alpha * alpha * (1 - eta * lam) ** (2 * k)  # GD's own decay of UᵀV (O(η²) drift from the fit)
         inv = float(np.max(np.abs(U.T @ V - c * np.eye(d))) / c)
         records.append((eta * k, W, nrm, inv, form))
-    return _trajectory(problem, records, alpha, lam, keep_w,
+    return _trajectory(problem, records, keep_w,
                        dict(init_scale=alpha, weight_decay=lam, lr=eta, method="gd", d=d, n=problem.n))
 
 

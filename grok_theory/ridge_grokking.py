@@ -26,6 +26,7 @@ import numpy as np
 from grok_theory import _validate
 from grok_theory.grokking import crossing_time
 from grok_theory.model import TeacherStudent
+from grok_theory.simulate import first_crossing, simulate_linear
 
 __all__ = ["XuSetup", "XuTimes"]
 
@@ -139,8 +140,6 @@ class XuSetup:
     def simulate_times(self, seeds=(0, 1, 2, 3), t_max: float | None = None, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
         """t₁, t₂ per seed from real GD (:func:`simulate_linear`, exact discrete steps), Xu's integer definitions
         evaluated on a dense record grid (log-interpolated between records)."""
-        from grok_theory.simulate import first_crossing, simulate_linear
-
         t_hi = t_max if t_max is not None else 3 * self.t2()
         grid = np.unique(np.round(np.geomspace(1, t_hi, points)).astype(np.int64))
         grid = np.concatenate([[0], grid])

@@ -21,10 +21,14 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
+from scipy import optimize, signal, special
 
 from grok_theory import _validate
 from grok_theory._sim_util import SeedStats, accuracy_fraction
-from grok_theory.model import TeacherStudent
+from grok_theory.landscape import ReducedLandscape
+from grok_theory.large_init import generalisation_time_law
+from grok_theory.model import TeacherStudent, accuracy_from_loss
+from grok_theory.simulate import _sample
 
 __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "schedule_speedup", "null_noise_floor", "null_noise_variance",
            "stationary_train_loss", "schedule_fixed_points", "schedule_generalisation_time",
@@ -91,7 +95,7 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     mean model for the total.
     """
     sigma = _validate.nonnegative("input_noise", input_noise)
-    times = np.atleast_1d(_validate.real_array("t", t, lower=0.0)).astype(np.int64)
+    times = _validate.gd_times("t", t)
     if sigma == 0 or model.lam <= 1 or times.max() == 0:
         return np.zeros(times.shape)
     m = with_input_noise(replace(model, dynamics="flow"), sigma)  # the source is O(η²): flow curves suffice
@@ -102,10 +106,9 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
            * (m.d_out * m.train_loss(knots) + sigma**2 * m.weight_norm(knots)))
     source = np.exp(np.interp(steps, knots, np.log(src)))
     rho2 = (1 - m.lr * m.weight_decay / m.d_out) ** 2
-    out = np.empty(times.shape)
-    for i, tt in enumerate(times):
-        out[i] = float((source[:tt] * rho2 ** (tt - 1 - np.arange(tt))).sum())
-    return out
+    # one pass of acc_{s+1} = ρ²·acc_s + source_s (acc_0 = 0): acc[s] is the sum up to step s + 1
+    acc = signal.lfilter([1.0], [1.0, -rho2], source)
+    return np.where(times > 0, acc[np.maximum(times - 1, 0)], 0.0)
 
 
 def stationary_train_loss(model: TeacherStudent, input_noise: float) -> float:
@@ -118,8 +121,6 @@ def stationary_train_loss(model: TeacherStudent, input_noise: float) -> float:
     mode ν (per-step injected variance (4σ²/N)[L_tr + (ν + σ²)‖S‖²], contraction ρ_ν = 1 − 2η(ν+μ)),
     weighted by ν (``tanhuang.noise_fluctuations``).
     """
-    from grok_theory.landscape import ReducedLandscape
-
     sigma = _validate.nonnegative("input_noise", input_noise)
     if model.d_out != 1:
         raise ValueError(f"d_out={model.d_out!r}: the fluctuation term is derived for d_out = 1 only")
@@ -144,8 +145,6 @@ def schedule_fixed_points(model: TeacherStudent, lam1: float, lam2: float, eps: 
     *stable* fixed point below λ₁ (where σ − max(…) changes sign from − to + going up), which may lie
     far above λ₂.
     """
-    from scipy import optimize, special
-
     lam1, lam2 = _validate.positive("lam1", lam1), _validate.nonnegative("lam2", lam2)
     eps = _validate.positive("eps", eps)
 
@@ -169,8 +168,6 @@ def schedule_fixed_points(model: TeacherStudent, lam1: float, lam2: float, eps: 
 def schedule_generalisation_time(model: TeacherStudent, delta: float, lam1: float, lam2: float, eps: float) -> float:
     """Null-space law at the noise level that traps the schedule (the largest fixed point below λ₁):
     ln(a α²/(2δ))/(−2 ln(1 − η(γ + 2σ*²))), d_out = 1, excess criterion on the null part."""
-    from grok_theory.large_init import generalisation_time_law
-
     sigma_star = schedule_fixed_points(model, lam1, lam2, eps)[0]
     return generalisation_time_law(with_input_noise(model, sigma_star), delta)
 
@@ -199,8 +196,6 @@ def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: fl
     λE_c[ν η² 4σ²(L_tr + (ν + σ²)‖S_t‖²)/(1 − ρ_ν²)] at the previous step's σ and the current L_tr,
     ‖S_t‖²; the recorded ``train_loss`` is then that sum. Otherwise the fluctuations are ignored.
     """
-    from grok_theory.model import accuracy_from_loss
-
     lam1, lam2 = _validate.nonnegative("lam1", lam1), _validate.nonnegative("lam2", lam2)
     eps = _validate.positive("eps", eps)
     t_max = _validate.nonnegative_int("t_max", t_max)
@@ -208,7 +203,7 @@ def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: fl
     theta = (np.arange(nodes) + 0.5) * math.pi / nodes
     nu = 1 + lam + 2 * math.sqrt(lam) * np.cos(theta)
     w = (2 / nodes) * np.sin(theta) ** 2 / nu
-    atom = max(0.0, 1 - 1 / lam)
+    atom = model.law.atom
     nu = np.append(nu, 0.0)
     w = np.append(w, atom)
     tau2, a2, d = model.teacher_scale**2, model.init_scale**2, model.d_out
@@ -261,14 +256,12 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
     Data are drawn as in :func:`grok_theory.simulate.simulate_linear` (same seed stream); the input
     noise uses a second stream seeded by (seed, 1).
     """
-    from grok_theory.simulate import _sample
-
     d_in = _validate.positive_int("d_in", d_in)
     n_train = max(1, round(d_in / _validate.positive("lam", lam)))
     sigma = _validate.nonnegative("input_noise", input_noise)
     lr = _validate.positive("lr", lr)
     wd = _validate.nonnegative("weight_decay", weight_decay)
-    times = np.sort(_validate.real_array("t", t, lower=0.0).ravel().astype(np.int64))
+    times = np.sort(_validate.gd_times("t", t))
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     if schedule is not None:
         lam1, lam2, eps = (float(v) for v in schedule)

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory._sim_util import Progress, accuracy_fraction
+from grok_theory._sim_util import Progress, SeedStats, accuracy_fraction
 from grok_theory.model import log_abs_one_minus
 
 __all__ = ["SimulationResult", "simulate_linear", "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
@@ -31,7 +31,7 @@ _CONVENTIONS = ("mean", "total")
 
 
 @dataclass(frozen=True)
-class SimulationResult:
+class SimulationResult(SeedStats):
     """Recorded curves; every array has shape (n_seeds, n_times).
 
     ``gen_loss`` is ‖S − τT‖²/d_out (exact population loss), ``gen_loss_test`` its estimate on
@@ -48,10 +48,6 @@ class SimulationResult:
     test_accuracy: np.ndarray
     weight_norm: np.ndarray
 
-    def mean(self, name: str) -> np.ndarray:
-        """Seed mean of a recorded curve (shape (n_times,))."""
-        return getattr(self, name).mean(axis=0)
-
     def __repr__(self) -> str:
         keys = ("d_in", "n_train", "lam", "d_out", "lr", "weight_decay", "init_scale", "label_noise", "method")
         par = ", ".join(f"{k}={self.params[k]:.6g}" if isinstance(self.params[k], float) else f"{k}={self.params[k]}"
@@ -59,11 +55,6 @@ class SimulationResult:
         last = (f"; at t={self.t[-1]}: train_loss={self.mean('train_loss')[-1]:.4g}, "
                 f"gen_loss={self.mean('gen_loss')[-1]:.4g}, test_accuracy={self.mean('test_accuracy')[-1]:.4g}")
         return f"SimulationResult({par}; {len(self.seeds)} seeds × {len(self.t)} times{last if len(self.t) else ''})"
-
-    def sem(self, name: str) -> np.ndarray:
-        """Standard error of the seed mean (ddof = 1)."""
-        x = getattr(self, name)
-        return x.std(axis=0, ddof=1) / math.sqrt(x.shape[0]) if x.shape[0] > 1 else np.full(x.shape[1], np.nan)
 
 
 def first_crossing(t: np.ndarray, values: np.ndarray, level: float, rising: bool = True) -> np.ndarray:
@@ -138,10 +129,7 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     n_test = _validate.positive_int("n_test", n_test)
     _validate.choice("method", method, ("spectral", "loop"))
     _validate.choice("convention", convention, _CONVENTIONS)
-    times = _validate.real_array("t", t, lower=0.0).ravel()
-    if np.any(times != np.round(times)):
-        raise ValueError(f"t must be whole GD steps, got {t!r}")
-    times = times.astype(np.int64)
+    times = _validate.gd_times("t", t)
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     c, g = 2 * lr / d_out, wd / 2
 

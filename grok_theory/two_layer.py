@@ -71,7 +71,7 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
     lr, eps = _validate.positive("lr", lr), _validate.positive("eps", eps)
     _validate.choice("activation", activation, tuple(_ACT))
     tau = _validate.nonnegative("teacher_scale", teacher_scale)
-    times = _validate.real_array("t", t, lower=0.0).ravel().astype(np.int64)
+    times = _validate.gd_times("t", t)
     seeds = tuple(int(s) for s in np.atleast_1d(seeds))
     act, dact = _ACT[activation]
     shape = (len(seeds), len(times))

@@ -63,6 +63,22 @@ def test_large_init_table(capsys):
     assert code == 0 and "t_gen" in out and "criterion=absolute" in out
 
 
+def test_large_init_csv_matches_library(capsys):
+    """--csv prints a header row and one full-precision row per init scale (it used to be ignored)."""
+    import csv
+    import io
+
+    code, out, _ = run(capsys, "large-init", "--lam", "2", "--init-scale", "3", "10", "--weight-decay", "1e-2",
+                       "--lr", "0.05", "--dynamics", "gd", "--csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [float(r["init_scale"]) for r in rows] == [3.0, 10.0]
+    for row, alpha in zip(rows, (3.0, 10.0)):
+        m = TeacherStudent(2.0, lr=0.05, weight_decay=1e-2, init_scale=alpha, dynamics="gd")
+        assert float(row["t_gen"]) == li.generalisation_time(m, 1e-3)  # repr round-trips exactly
+        assert float(row["w0"]) == pytest.approx(alpha * (0.5 / 2) ** 0.5, rel=1e-15)
+
+
 def test_figures_registered():
     from grok_theory import plots_omnigrok
 

@@ -190,6 +190,22 @@ def test_cli_transition_json(capsys):
     assert main(["dichotomy", "transition", "--n", "3", "--d", "2"]) == 2
 
 
+def test_cli_matrix_steps_and_summary(capsys):
+    """--steps takes whole GD steps (1e3 ok, 2.5 rejected); the summary prints `key: value` lines."""
+    import json
+
+    from grok_theory.cli import main
+    assert main(["dichotomy", "matrix", "--d", "8", "--steps", "10", "1e3"]) == 0
+    out = capsys.readouterr().out
+    assert "d: 8" in out and "np.float64" not in out and "{" not in out
+    line = next(s for s in out.splitlines() if s.startswith("initial_norm: "))
+    assert float(line.split(": ")[1]) == pytest.approx(10.0 * np.sqrt(16), rel=1e-15)
+    assert main(["dichotomy", "matrix", "--d", "8", "--steps", "1e3", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["runs"][0]["steps"] == 1000
+    with pytest.raises(SystemExit):
+        main(["dichotomy", "matrix", "--d", "8", "--steps", "2.5"])
+
+
 def test_sparse_accuracy_clt_vs_sampled():
     X, y, ws = dc.sparse_classification_data(64, 400, 3, seed=3)
     w = dn.max_l2_margin(X, y)
@@ -223,3 +239,16 @@ def test_kernel_phase_duration():
         corrected.append(raw[-1] + 0.5 * np.log(np.log(a**2 / lam)))
     assert np.ptp(reg) < 1e-3
     assert np.ptp(raw) > 0.3 and np.ptp(corrected) < 0.5 * np.ptp(raw)
+
+
+def test_gradient_descent_steps_accept_whole_floats():
+    """Record steps written as floats (1e1) are whole GD steps; 2.7 is rejected, not truncated."""
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((5, 8)), rng.standard_normal(5)
+    a = dn.gradient_descent(X, y, "squared", 1.0, 0.1, 0.01, [10])
+    b = dn.gradient_descent(X, y, "squared", 1.0, 0.1, 0.01, [1e1])
+    np.testing.assert_array_equal(a.w, b.w)
+    with pytest.raises(ValueError, match="whole GD steps"):
+        dn.gradient_descent(X, y, "squared", 1.0, 0.1, 0.01, [2.7])
+    with pytest.raises(ValueError, match="non-decreasing"):
+        dn.gradient_descent(X, y, "squared", 1.0, 0.1, 0.01, [10, 5])

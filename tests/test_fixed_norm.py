@@ -37,3 +37,33 @@ def test_theory_helpers():
     assert null_contraction(L, 0.1, 0.05) < 1
     assert fixed_norm_limit(L, 1.0).gen == pytest.approx(1.0, rel=1e-12)  # 0.25 + (1 − 0.25)
 
+
+
+def test_non_whole_record_times_rejected():
+    """t = 2.7 is not a GD step: raise instead of truncating to 2; whole floats (1e1) are accepted."""
+    with pytest.raises(ValueError, match="whole GD steps"):
+        projected_gd(10, 2.0, 0.5, [2.7], seeds=(0,))
+    r = projected_gd(10, 2.0, 0.5, [1e1], seeds=(0,))
+    assert list(r.t) == [10]
+
+
+def test_parameter_validation():
+    """init_scale = 0 has no direction to rescale (was NaN); the other parameters are checked too."""
+    with pytest.raises(ValueError, match="init_scale"):
+        projected_gd(10, 2.0, 0.5, [1], init_scale=0.0, seeds=(0,))
+    with pytest.raises(ValueError, match="d_out"):
+        projected_gd(10, 2.0, 0.5, [1], d_out=0, seeds=(0,))
+    with pytest.raises(TypeError, match="d_out"):
+        projected_gd(10, 2.0, 0.5, [1], d_out=1.5, seeds=(0,))
+    with pytest.raises(ValueError, match="teacher_scale"):
+        projected_gd(10, 2.0, 0.5, [1], teacher_scale=-1.0, seeds=(0,))
+    with pytest.raises(ValueError, match="label_noise"):
+        projected_gd(10, 2.0, 0.5, [1], label_noise=float("nan"), seeds=(0,))
+
+
+def test_init_scale_only_sets_direction():
+    """The start is rescaled to the norm, so any init_scale > 0 gives the same run."""
+    a = projected_gd(10, 2.0, 0.5, [0, 5], init_scale=1.0, seeds=(1,))
+    b = projected_gd(10, 2.0, 0.5, [0, 5], init_scale=7.0, seeds=(1,))
+    assert a.gen_loss == pytest.approx(b.gen_loss, rel=1e-12)
+    assert a.train_loss == pytest.approx(b.train_loss, rel=1e-12)

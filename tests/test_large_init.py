@@ -51,6 +51,29 @@ def test_omnigrok_time_mapping():
     assert flow == pytest.approx(math.log(w0 / wc) / (BASE.lr * BASE.weight_decay), rel=1e-12)
 
 
+def test_omnigrok_time_validation():
+    assert li.omnigrok_time(1.0, 2.0, 0.1, 0.01) == 0.0  # already below w_c
+    assert li.omnigrok_time(2.0, 1.0, 0.1, 0.0) == math.inf  # nothing decays without weight decay
+    with pytest.raises(ValueError, match="dynamics"):
+        li.omnigrok_time(2.0, 1.0, 0.1, 0.01, dynamics="sgd")
+    with pytest.raises(ValueError, match="lr"):
+        li.omnigrok_time(2.0, 1.0, 0.0, 0.01)
+    with pytest.raises(ValueError, match="weight_decay"):
+        li.omnigrok_time(2.0, 1.0, 0.1, -0.01)
+    with pytest.raises(ValueError, match="d_out"):
+        li.omnigrok_time(2.0, 1.0, 0.1, 0.01, d_out=0)
+    with pytest.raises(ValueError, match="discrete GD"):
+        li.omnigrok_time(2.0, 1.0, 1.0, 2.0)
+
+
+def test_critical_lam_for_discrete_gd_model():
+    """λ_c lies beyond the GD stability limit of lr = 0.15 (λ ≈ 2.4): the t → ∞ limit ignores the dynamics."""
+    gd = TeacherStudent(2, lr=0.15, dynamics="gd")
+    lam_c = li.critical_lam(gd, 0.8)
+    assert lam_c == pytest.approx(li.critical_lam(replace(gd, dynamics="flow"), 0.8), rel=1e-13)
+    assert lam_c == pytest.approx(5.0, rel=1e-12)  # L_gen(∞) = 1 − 1/λ without noise or weight decay
+
+
 def test_train_time_independent_of_gamma():
     """γ ≪ 2λ₋ = 0.343: the memorisation time changes by less than γ/(2λ₋)."""
     tt = [li.train_time(replace(BASE, weight_decay=g), 1e-3) for g in (0.0, 1e-3, 1e-2)]

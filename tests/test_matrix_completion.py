@@ -70,3 +70,12 @@ def test_validation():
         mc.multiplication_problem(10, 1.5)
     with pytest.raises(ValueError, match="init_scale"):
         mc.gradient_flow(mc.multiplication_problem(5, 0.5), -1.0, 0.1, [1.0])
+
+
+def test_gradient_descent_steps_accept_whole_floats(problem):
+    """Record steps written as floats (1e1) are whole GD steps; 2.7 is rejected, not truncated."""
+    a = mc.gradient_descent(problem, 3.0, 0.01, 0.01, [10])
+    b = mc.gradient_descent(problem, 3.0, 0.01, 0.01, [1e1])
+    np.testing.assert_array_equal(a.train_loss, b.train_loss)
+    with pytest.raises(ValueError, match="whole GD steps"):
+        mc.gradient_descent(problem, 3.0, 0.01, 0.01, [2.7])

@@ -97,3 +97,11 @@ def test_schedule_fixed_points_are_roots_and_trap_the_dynamics():
 def test_fluctuation_simulation_checks(i):
     res = drv.noise_fluctuations().checks[i].run()
     assert res.ok, res.note
+
+
+def test_non_whole_record_times_rejected():
+    """t = 2.7 is not a GD step: raise instead of truncating to 2."""
+    with pytest.raises(ValueError, match="whole GD steps"):
+        rb.simulate_input_noise(10, 2.0, 0.1, [2.7], seeds=(0,))
+    with pytest.raises(ValueError, match="whole GD steps"):
+        rb.null_noise_variance(TeacherStudent(2.0, lr=0.05), 0.1, [2.7])

@@ -51,3 +51,9 @@ def test_kernel_theories_match_simulation(activation):
 def test_balancedness_invariant_in_coupled_theory():
     out = kernel_theory(0.5, 100, 3, 0.01, [0, 500, 2000], 0.5, 0.45, 0.01, 0.004, "coupled")
     np.testing.assert_allclose(out["a0"] - out["a1"], 0.05, rtol=1e-9)
+
+
+def test_non_whole_record_times_rejected():
+    """t = 2.7 is not a GD step: raise instead of truncating to 2."""
+    with pytest.raises(ValueError, match="whole GD steps"):
+        simulate_two_layer(10, 2.0, 8, t=[2.7], seeds=(0,))

@@ -8,7 +8,7 @@ import numpy as np
 from grok_theory import diagonal_net as dn
 from grok_theory import dichotomy as dc
 from grok_theory import matrix_completion as mc
-from grok_theory.cli._output import print_json, print_table
+from grok_theory.cli._output import gd_steps, print_json, print_table
 
 EXAMPLES = """examples:
   grok-theory dichotomy transition --alpha 10 1e3 1e5 --weight-decay 1e-3
@@ -47,7 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     m.add_argument("--alpha", type=float, default=10.0)
     m.add_argument("--weight-decay", type=float, default=1e-4)
     m.add_argument("--lr", type=float, default=0.1, help="only to express times in GD steps")
-    m.add_argument("--steps", type=float, nargs="+", default=[10, 1e4, 1e5, 3e5, 1e6, 2e6], help="record GD steps")
+    m.add_argument("--steps", type=gd_steps, nargs="+", default=[10, 10**4, 10**5, 3 * 10**5, 10**6, 2 * 10**6],
+                   help="record GD steps (whole numbers, e.g. 1e5)")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=run_matrix)
 
@@ -92,6 +93,7 @@ def run_transition(args: argparse.Namespace) -> int:
 
 def run_normaliser(args: argparse.Namespace) -> int:
     x = np.array([[1.0, 2.0]])
+    x_norm_sq = float((x[0] ** 2).sum())
     rows = []
     for a in args.alpha:
         lam = a ** (-args.p)
@@ -99,7 +101,7 @@ def run_normaliser(args: argparse.Namespace) -> int:
         f = float(dn.gradient_flow(x, [1.0], "exponential", a, lam, [T]).predict(x)[0, 0])
         rows.append(dict(alpha=a, weight_decay=lam, f_flow=f, printed=dc.kernel_normaliser(a, lam, args.c, printed=True),
                          derived=dc.kernel_normaliser(a, lam, args.c),
-                         quasi_static=float(dc.kernel_margin_quasistatic(5.0, 1, a, lam, T))))
+                         quasi_static=float(dc.kernel_margin_quasistatic(x_norm_sq, 1, a, lam, T))))
     out = dict(c=args.c, p=args.p, slope_printed=args.c + args.p, slope_derived=2 * args.c + args.p, runs=rows)
     if args.json:
         print_json(out)
@@ -121,12 +123,14 @@ def run_matrix(args: argparse.Namespace) -> int:
                rank_one_norm=mc.rank_one_rich_state(prob, args.weight_decay)[1],
                initial_norm=args.alpha * np.sqrt(2 * args.d),
                runs=[dict(steps=s, train_mse=a, test_mse=b, norm=c, invariant_rel_error=e) for s, a, b, c, e in
-                     zip(steps.tolist(), tr.train_loss.tolist(), tr.test_loss.tolist(), tr.norm.tolist(),
+                     zip(args.steps, tr.train_loss.tolist(), tr.test_loss.tolist(), tr.norm.tolist(),
                          tr.invariant_error.tolist())])
     if args.json:
         print_json(out)
         return 0
-    print({k: v for k, v in out.items() if k != "runs"})
+    for k, v in out.items():
+        if k != "runs":
+            print(f"{k}: {v if isinstance(v, int) else float(v)}")
     keys = list(out["runs"][0])
     print_table(keys, [[r[k] for k in keys] for r in out["runs"]])
     return 0

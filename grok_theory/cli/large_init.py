@@ -6,7 +6,7 @@ import math
 
 from grok_theory import large_init as li
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
-from grok_theory.cli._output import fmt_number, print_json, print_table
+from grok_theory.cli._output import fmt_number, print_csv, print_json, print_table
 
 EXAMPLES = """examples:
   grok-theory large-init --lam 2 --init-scale 10 --weight-decay 1e-2 --lr 0.05 --dynamics gd
@@ -21,13 +21,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "ln(a alpha^2/(2 d_out delta))/(-2 ln(1 - lr*wd/d_out)) = Omnigrok's ln(w0/wc)/gamma with "
                               "the learning rate restored, and the train time. Generalisation: L_gen(t) - L_gen(inf) <= "
                               "delta (criterion 'excess', default) or L_gen(t) <= delta ('absolute').",
-                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+                              epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
+                              conflict_handler="resolve")
     add_model_arguments(p)
-    # several init scales in one call (overrides the single --init-scale of the model group)
-    for action in p._actions:
-        if action.dest == "init_scale":
-            action.nargs = "+"
-            action.default = [1.0]
+    # several init scales in one call: replaces the single --init-scale of the model group
+    p.add_argument("--init-scale", type=float, nargs="+", default=[1.0],
+                   help="student initialisation scale(s) alpha, one row each (default 1)")
     p.add_argument("--delta", type=float, default=1e-3, help="generalisation threshold (default 1e-3)")
     p.add_argument("--criterion", choices=("excess", "absolute"), default="excess",
                    help="excess over the t->inf floor (reachable for lam > 1) or absolute L_gen")
@@ -42,8 +41,7 @@ def run(args: argparse.Namespace) -> int:
     for alpha in args.init_scale:
         ns = argparse.Namespace(**{**vars(args), "init_scale": float(alpha)})
         model = model_from_args(ns)
-        a = max(0.0, 1 - 1 / model.lam)
-        w0, wc = float(alpha) * math.sqrt(a / 2), math.sqrt(model.d_out * args.delta)
+        w0, wc = float(alpha) * math.sqrt(model.law.atom / 2), math.sqrt(model.d_out * args.delta)
         rows.append({
             "init_scale": float(alpha),
             "t_gen": li.generalisation_time(model, args.delta, args.criterion),
@@ -59,9 +57,12 @@ def run(args: argparse.Namespace) -> int:
                     "dynamics": args.dynamics, "delta": args.delta, "criterion": args.criterion, "eps": args.eps,
                     "rows": [{k: fmt_number(v) for k, v in r.items()} for r in rows]})
         return 0
+    keys = list(rows[0])
+    if args.csv:
+        print_csv(keys, [[r[k] for k in keys] for r in rows])
+        return 0
     print(f"lam={args.lam} lr={args.lr} weight_decay={args.weight_decay} d_out={args.d_out} dynamics={args.dynamics} "
           f"criterion={args.criterion} delta={args.delta}")
-    keys = list(rows[0])
     print_table(keys, [[r[k] for k in keys] for r in rows])
     if rows and math.isnan(rows[0]["t_gen_law"]) and args.criterion == "excess":
         print("t_gen_law = nan: lam <= 1 has no null space, so Omnigrok's null-space law does not apply")
