@@ -269,10 +269,22 @@ class GrokkingTime:
 def grokking_time(model: TeacherStudent, eps: float, criterion: str = "loss", level: float = 0.95,
                   convention: str = "mean", dps: int | None = None) -> GrokkingTime:
     """Both crossing times and Δt (``inf`` when the model never generalises; see crossing_time)."""
+    if dps is None:  # both problems in one solver call
+        tt, tg, delta = (float(a[0]) for a in _grokking_deltas([model], [threshold(model, eps, criterion, level, convention)]))
+        return GrokkingTime(tt, tg, delta)
     tt = crossing_time(model, "train", eps, criterion, level, convention, dps)
     tg = crossing_time(model, "gen", eps, criterion, level, convention, dps)
     never = (mpmath.isinf(tg) if dps is not None else math.isinf(tg))
     return GrokkingTime(tt, tg, (mpmath.inf if dps is not None else math.inf) if never else tg - tt)
+
+
+def _grokking_deltas(models: list[TeacherStudent], levels: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(t_train, t_gen, Δt) of every model: its two problems (train, gen) solved together; Δt = inf
+    where generalisation is never reached."""
+    res = _first_crossings(models + models, ["train"] * len(models) + ["gen"] * len(models), np.array(list(levels) * 2))
+    tt, tg = res.t[: len(models)], res.t[len(models):]
+    with np.errstate(invalid="ignore"):
+        return tt, tg, np.where(np.isfinite(tg), tg - tt, np.inf)
 
 
 _AXES = ("lam", "d_out", "weight_decay", "init_scale", "eps")
@@ -331,11 +343,7 @@ def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, bas
             model = replace(base, **params)
             models.append(model)
             levels.append(threshold(model, e, criterion, level))
-    # every cell is two problems (train, gen), all solved together
-    res = _first_crossings(models + models, ["train"] * len(models) + ["gen"] * len(models), np.array(levels * 2))
-    tt, tg = res.t[: len(models)].reshape(shape), res.t[len(models):].reshape(shape)
-    with np.errstate(invalid="ignore"):
-        delta = np.where(np.isfinite(tg), tg - tt, np.inf)
+    tt, tg, delta = (a.reshape(shape) for a in _grokking_deltas(models, levels))
     return PhaseDiagram(xn, xv, yn, yv, delta, tt, tg)
 
 
@@ -358,10 +366,7 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
             raise ValueError("no output dimension up to 4e6 makes the initial loss meet the criterion")
     models = [TeacherStudent(lam, d_out=d, lr=lr, **model_args) for d in range(1, d_hi + 1)]
     levels = [threshold(m, eps, criterion, level) for m in models]
-    res = _first_crossings(models + models, ["train"] * len(models) + ["gen"] * len(models), np.array(levels * 2))
-    tt, tg = res.t[: len(models)], res.t[len(models):]
-    with np.errstate(invalid="ignore"):
-        values = np.where(np.isfinite(tg), tg - tt, np.inf)
+    _, _, values = _grokking_deltas(models, levels)
     finite = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(finite))
     return best + 1, float(values[best])

@@ -81,7 +81,7 @@ def csv_cell(v: Any, dps: int | None = None) -> str:
     if isinstance(v, mpmath.mpf):
         return mpmath.nstr(v, dps or 20, strip_zeros=False)
     if isinstance(v, float):
-        return repr(v)
+        return repr(float(v))  # numpy 2 reprs np.float64 as "np.float64(…)"
     return str(v)
 
 
