@@ -20,7 +20,7 @@ import sympy as sp
 if __package__ in (None, ""):  # allow `python derivations/accuracy.py` from anywhere
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grok_theory.model import TeacherStudent, accuracy_from_loss  # noqa: E402
+from grok_theory.model import accuracy_from_loss  # noqa: E402
 from grok_theory.simulate import simulate_linear  # noqa: E402
 from grok_theory.symbolic import Derivation, Step, is_zero, numeric_check, run_standalone, simulation_check  # noqa: E402
 

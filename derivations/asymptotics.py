@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 import mpmath
@@ -63,15 +62,22 @@ def edge_factor(which: str) -> sp.Expr:
     return base if which == "train" else base / (LOWER + x)
 
 
+_EDGE_COEFFICIENTS: dict[str, tuple[sp.Expr, ...]] = {}  # which -> (A_0, …, A_{N−1}), the longest computed
+
+
 def edge_coefficients(which: str, order: int = ORDER) -> list[sp.Expr]:
-    """Taylor coefficients A_0 … A_{order−1} of :func:`edge_factor` at x = 0 (exact in q)."""
-    return list(_edge_coefficients(which, order))
+    """Taylor coefficients A_0 … A_{order−1} of :func:`edge_factor` at x = 0 (exact in q).
 
-
-@lru_cache(maxsize=None)
-def _edge_coefficients(which: str, order: int) -> tuple[sp.Expr, ...]:
-    ser = sp.series(edge_factor(which), x, 0, order).removeO()
-    return tuple(sp.simplify(ser.coeff(x, k)) for k in range(order))
+    Each coefficient is simplified once per ``which``: a request for more terms than are cached
+    expands to the new order and simplifies only the new coefficients (the simplified A_k does not
+    depend on the order of the expansion it is read from).
+    """
+    have = _EDGE_COEFFICIENTS.get(which, ())
+    if len(have) < order:
+        ser = sp.series(edge_factor(which), x, 0, order).removeO()
+        have = have + tuple(sp.simplify(ser.coeff(x, k)) for k in range(len(have), order))
+        _EDGE_COEFFICIENTS[which] = have
+    return list(have[:order])
 
 
 def plain_series(which: str, order: int = ORDER) -> sp.Expr:
@@ -133,13 +139,21 @@ def gen_loss_bessel_series(lam: mpmath.mpf, s_: mpmath.mpf, tol_digits: int | No
 
 # -- derivations -------------------------------------------------------------------------------
 def late_time_series() -> Derivation:
-    c_tr = edge_coefficients("train")
-    c_gen = edge_coefficients("gen")
+    # the full coefficient lists (ORDER terms; the gen ones cost about a second of simplify) are
+    # built inside the checks, so that constructing the derivation stays cheap
+    c_tr = lambda: edge_coefficients("train")
+    c_gen = lambda: edge_coefficients("gen")
     k = sp.Symbol("k", integer=True, nonnegative=True)
     closed_tr = sp.sqrt(4 * q) / (2 * sp.pi * q**2) * sp.binomial(sp.Rational(1, 2), k) * (-1 / (4 * q)) ** k
     # uniform generalisation series: ∫_s^∞ e^{−λ₋u} u^{−n−3/2} du = λ₋^{n+1/2} Γ(−n−1/2, λ₋ s)
     term = lm ** (n + sp.Rational(1, 2)) * sp.uppergamma(-n - sp.Rational(1, 2), lm * s)
     integrand = sp.exp(-lm * s) * s ** (-n - sp.Rational(3, 2))
+
+    def cauchy_product_ok() -> bool:
+        g, tr = c_gen(), c_tr()
+        return all(abs(sp.N((LOWER * g[m] + (g[m - 1] if m else 0) - tr[m]).subs(q, qv), 50)) < 1e-40
+                   for m in range(ORDER) for qv in (sp.Rational(3, 10), sp.Rational(7, 10)))
+
     def error_order() -> bool:
         from grok_theory.late_time import late_time_series as lts
         from grok_theory.model import TeacherStudent
@@ -166,18 +180,19 @@ def late_time_series() -> Derivation:
              "sympy: integrate for n = 0, 1, 2"),
         Step("training-loss edge coefficients in closed form", sp.Eq(sp.Symbol("A_k^{tr}"), closed_tr),
              "binomial series of √(4q − x)",
-             lambda: all(is_zero(c_tr[j] - closed_tr.subs(k, j)) for j in range(ORDER)), f"sympy: k < {ORDER}"),
+             lambda: all(is_zero(a - closed_tr.subs(k, j)) for j, a in enumerate(c_tr())), f"sympy: k < {ORDER}"),
         Step("the training series is the Hankel expansion of Eq. 9 (I₁ at z = 2qs)", sp.Eq(sp.Symbol("L_tr"), plain_series("train", 4)),
              "same asymptotic expansion; the e^{−z} part of I₁ is the upper edge",
              lambda: is_zero(sp.simplify(sp.expand(plain_series("train") * sp.exp(LOWER * s) - hankel_train() * sp.exp(LOWER * s)))),
              f"sympy: {ORDER} terms simplify to 0"),
-        Step("leading generalisation coefficient: A_0^{gen} = A_0^{tr}/(1−√λ)²", sp.Eq(sp.Symbol("A_0^{gen}"), c_gen[0]),
-             "the factor 1/(λ₋ + x) at x = 0", lambda: is_zero(c_gen[0] - c_tr[0] / LOWER), "sympy: simplifies to 0"),
+        Step("leading generalisation coefficient: A_0^{gen} = A_0^{tr}/(1−√λ)²",
+             sp.Eq(sp.Symbol("A_0^{gen}"), edge_coefficients("gen", 1)[0]), "the factor 1/(λ₋ + x) at x = 0",
+             lambda: is_zero(edge_coefficients("gen", 1)[0] - edge_coefficients("train", 1)[0] / LOWER),
+             "sympy: simplifies to 0"),
         Step("plain L_gen coefficients grow like λ₋^{−n}: A_n^{gen} = Σ_j A_j^{tr} (−1)^{n−j} λ₋^{j−n−1}",
              sp.Eq(sp.Symbol("A_n^{gen}"), sp.Sum(sp.Symbol("A_j^{tr}") * (-1) ** (n - sp.Symbol("j")) * LOWER ** (sp.Symbol("j") - n - 1), (sp.Symbol("j"), 0, n))),
              "Cauchy product with the geometric series of 1/(λ₋ + x): radius λ₋ → 0 as λ → 1",
-             lambda: all(abs(sp.N((LOWER * c_gen[m] + (c_gen[m - 1] if m else 0) - c_tr[m]).subs(q, qv), 50)) < 1e-40
-                         for m in range(ORDER) for qv in (sp.Rational(3, 10), sp.Rational(7, 10))),
+             cauchy_product_ok,
              f"numeric: 50 digits at √λ = 3/10, 7/10 for n < {ORDER} of λ₋A_n^gen + A_(n−1)^gen = A_n^tr "
              "((λ₋ + x)·gen factor = train factor)"),
         Step("uniform L_gen: each training term integrates to an incomplete gamma function", sp.Eq(sp.Derivative(term, s), -integrand),
@@ -187,7 +202,7 @@ def late_time_series() -> Derivation:
         Step("λ = 1 (λ₋ = 0): power laws, L_tr ~ Σ A_n Γ(n+3/2) s^{−n−3/2}, L_gen ~ Σ A_n Γ(n+3/2) s^{−n−1/2}/(n+1/2)",
              sp.Eq(sp.Symbol("L_gen(λ=1)"), 1 / sp.sqrt(sp.pi * s)), "λ₋^{n+1/2}Γ(−n−1/2, λ₋s) → s^{−n−1/2}/(n+1/2) as λ₋ → 0",
              lambda: is_zero(sp.limit(term.subs(n, 0), lm, 0) - 2 / sp.sqrt(s))
-             and is_zero((c_tr[0] * sp.gamma(sp.Rational(3, 2)) * 2).subs(q, 1) - 1 / sp.sqrt(sp.pi)),
+             and is_zero((edge_coefficients("train", 1)[0] * sp.gamma(sp.Rational(3, 2)) * 2).subs(q, 1) - 1 / sp.sqrt(sp.pi)),
              "sympy: limit λ₋ → 0 and the q = 1 prefactor"),
         Step("the N-term truncation error is O(s^{−N}) relative: the library series reproduces every coefficient",
              sp.Eq(sp.Symbol(r"\epsilon_N(s)"), sp.Symbol("C_N") * s ** (-sp.Symbol("N", positive=True))),
@@ -248,7 +263,7 @@ def late_time_series() -> Derivation:
                       lib("train", "0.5", "1e6", 8), ref_train("0.5", "1e6"), digits=30),
         numeric_check("L_gen, uniform 8-term series at λ = 0.9375 (λ₋s = 3.6), t = 1e5 vs ∫_s^∞ Eq. 9 (quadrature)",
                       lib("gen", "0.9375", "1e5", 8), ref_gen("0.9375", "1e5"), digits=30),
-numeric_check("L_gen − L_gen(∞), uniform 10-term series, λ = 0.9375, γ = 2^-20 (poles at ν = 0 and −γ/2 almost merge), "
+        numeric_check("L_gen − L_gen(∞), uniform 10-term series, λ = 0.9375, γ = 2^-20 (poles at ν = 0 and −γ/2 almost merge), "
                       "discrete GD, t = 1e5 vs the engine",
                       lib("gen", "0.9375", "1e5", 10, weight_decay=2.0**-20, dynamics="gd", decaying=True),
                       ref_engine("gen", "1e5", decaying=True, lam=0.9375, weight_decay=2.0**-20, dynamics="gd"), digits=30, quick=False),
@@ -340,13 +355,14 @@ def eq24() -> Derivation:
     t_tr, t_gen = lambert_start("train"), lambert_start("gen")
     P = edge_coefficients("train", 1)[0] * sp.gamma(sp.Rational(3, 2))
     ss = 4 * eta * t_tr
-    residual = sp.simplify(sp.expand_log(sp.log(P) - LOWER * ss - sp.Rational(3, 2) * sp.log(ss) - sp.log(eps / 4), force=True))
+    residual = lambda: sp.simplify(sp.expand_log(sp.log(P) - LOWER * ss - sp.Rational(3, 2) * sp.log(ss) - sp.log(eps / 4),
+                                                 force=True))
     inner_printed = (LAM ** sp.Rational(3, 2) / sp.pi + 1 / (sp.pi * LAM ** sp.Rational(3, 2)) - 6 * LAM / sp.pi + 15 * q / sp.pi
                      - 6 / (sp.pi * LAM) + 15 / (sp.pi * q) - 20 / sp.pi)
     zval = {q: sp.sqrt(sp.Rational(1, 2)), eta: sp.Rational(1, 100), eps: sp.Rational(1, 1000)}
     steps = [
         Step("the Lambert-W solution of Eq. 22 = ε/4", sp.Eq(sp.Symbol("t^*_{tr}"), t_tr), "W(z)e^{W(z)} = z",
-             lambda: bool(abs(sp.N(residual.subs(zval), 40)) < 1e-35), "numeric: 40 digits at λ = 1/2, ε = 1e-3 (W is transcendental)"),
+             lambda: bool(abs(sp.N(residual().subs(zval), 40)) < 1e-35), "numeric: 40 digits at λ = 1/2, ε = 1e-3 (W is transcendental)"),
         Step("the printed cube-root polynomial is (1−√λ)⁶/(πλ^{3/2})", sp.Eq(inner_printed, (1 - q) ** 6 / (sp.pi * q**3)),
              "binomial expansion of (1−q)⁶", lambda: is_zero(sp.simplify(inner_printed - (1 - q) ** 6 / (sp.pi * q**3))),
              "sympy: simplifies to 0"),

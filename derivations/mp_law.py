@@ -134,11 +134,10 @@ def stieltjes() -> Derivation:
     # S² = (z − λ₊)(z − λ₋) = (z + λ − 1)² − 4λz
     quad_on_root = sp.numer(sp.together(LAM * z * m_closed**2 + B * m_closed + 1))
     reduced = sp.expand(quad_on_root).subs(S**2, (z - UPPER) * (z - LOWER))
-    w = sp.Symbol("w", positive=True)  # w = 1/z
-    series = -sum(narayana_moment(kk, LAM) * w ** (kk + 1) for kk in range(0, 16))
-    residual = sp.expand(LAM * series**2 / w + (1 / w + LAM - 1) * series + 1)
-
     def series_check() -> bool:
+        w = sp.Symbol("w", positive=True)  # w = 1/z
+        series = -sum(narayana_moment(kk, LAM) * w ** (kk + 1) for kk in range(0, 16))
+        residual = sp.expand(LAM * series**2 / w + (1 / w + LAM - 1) * series + 1)
         poly = sp.Poly(residual, w)
         return all(is_zero(poly.coeff_monomial(w**j)) for j in range(0, 15))
 

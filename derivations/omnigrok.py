@@ -23,7 +23,8 @@ import sympy as sp
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grok_theory.symbolic import Derivation, Step, is_zero, numeric_check, run_standalone, simulation_check  # noqa: E402
+from grok_theory.symbolic import (Derivation, Step, gaussian_mean_square, is_zero, numeric_check,  # noqa: E402
+                                  run_standalone, simulation_check)
 
 nu, lam, r2, s2 = sp.symbols("nu lambda r^2 sigma^2", positive=True)
 mu = sp.Symbol("mu", real=True)
@@ -32,18 +33,13 @@ k1, k2, a, w = sp.symbols("k_1 k_2 a w", real=True)  # continuous-part resolvent
 q_sym, Ltr, Lgen = sp.symbols("q L_tr L_gen")
 
 
-def _mean_square(expr: sp.Expr, variances: dict) -> sp.Expr:
-    expr = sp.expand(expr)
-    return sp.expand(sum(sp.diff(expr, v) ** 2 * var for v, var in variances.items()))
-
-
 def integrands() -> dict[str, sp.Expr]:
     """Per-mode integrands of q, L_tr, L_gen on the ridge path (before the MP average)."""
     s_mode = (nu * Tm + Em) / (nu + mu)
     d_mode = s_mode - Tm
     var = {Tm: r2, Em: lam * s2 * nu}
-    q = _mean_square(s_mode, var)
-    gen = _mean_square(d_mode, var)
+    q = gaussian_mean_square(s_mode, var)
+    gen = gaussian_mean_square(d_mode, var)
     cross = sp.expand(sp.diff(sp.expand(d_mode), Em) * var[Em])
     train = sp.expand(nu * gen - 2 * cross + s2)
     return {"q": sp.together(q), "train": sp.together(train), "gen": sp.together(gen)}
@@ -308,8 +304,7 @@ def null_decay() -> Derivation:
     rho = 1 - eta * gam / d
     claimed = rho**n_step * alpha * S0 - tau * T0
     a_sym = sp.Symbol("a", positive=True)
-    ms = _mean_square(claimed, {S0: 1 / (2 * d), T0: 1 / (2 * d)})  # per output entry variance 1/(2 d_in d_out) × d_in modes
-    excess = sp.expand(a_sym * (ms - ms.subs(n_step, sp.oo).subs(rho**sp.oo, 0))).subs(rho ** (2 * n_step), sp.Symbol("rho^{2t}"))
+    ms = gaussian_mean_square(claimed, {S0: 1 / (2 * d), T0: 1 / (2 * d)})  # per output entry variance 1/(2 d_in d_out) × d_in modes
     steps = [
         Step("null mode of Levi Eq. 3: S_{t+1} = S_t − (ηγ/d_out) S_t (no data gradient)", sp.Eq(Dn(n_step), sol),
              "rsolve of the affine recursion with ν = 0", lambda: is_zero(sp.simplify(sol - claimed)), "sympy: rsolve, difference 0"),
@@ -346,7 +341,7 @@ def _sim_large_init_curves():
     nrm = r.weight_norm[:, :-1] - r.weight_norm[:, -1:]
     theory = np.concatenate([li.gen_excess(m, tt), m.weight_norm(tt) - m.weight_norm_limit()])
     mean = np.concatenate([exc.mean(0), nrm.mean(0)])
-    sem = np.concatenate([exc.std(0, ddof=1), nrm.std(0, ddof=1)]) / 4
+    sem = np.concatenate([exc.std(0, ddof=1), nrm.std(0, ddof=1)]) / np.sqrt(exc.shape[0])
     return theory, mean, sem
 
 
@@ -414,7 +409,7 @@ def _sim_tgen():
     r = simulate_linear(400, lam=2.0, lr=0.05, weight_decay=1e-2, init_scale=10, t=np.append(t, 10**9), seeds=range(16),
                         progress=False)
     tc = first_crossing(t, r.gen_loss[:, :-1] - r.gen_loss[:, -1:], dl, rising=False)
-    return [theory], [tc.mean()], [tc.std(ddof=1) / 4]
+    return [theory], [tc.mean()], [tc.std(ddof=1) / np.sqrt(tc.shape[0])]
 
 
 def fixed_norm() -> Derivation:

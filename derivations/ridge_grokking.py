@@ -42,7 +42,7 @@ def mapping() -> Derivation:
              "sympy: simplifies to 0"),
         Step("θ⁽⁰⁾ ~ N(0, ν²I) is S₀ with init_scale α = √(2ν²) (Levi entries N(0, α²/(2m)))",
              sp.Eq(sp.Symbol("alpha"), sp.sqrt(2 * nu2)), "variance of S = θ/√m is ν²/m = α²/(2m)",
-             lambda: is_zero(nu2 / m - sp.sqrt(2 * nu2) ** 2 / (2 * m)), "sympy: simplifies to 0"),
+             lambda: _solve_init_scale() == [sp.sqrt(2 * nu2)], "sympy: solve α²/(2m) = ν²/m for α > 0"),
     ]
     return Derivation("xu2026.mapping", "Xu–Vardi–Safran ridge regression with Gaussian features is Levi's model with "
                       "λ = m/n, lr = η/(2m), γ = 2mλ_r, α = √(2ν²), τ = √(2/m)‖θ*‖", ["φ ~ N(0, I/m)", "d_out = 1"], steps,
@@ -50,11 +50,16 @@ def mapping() -> Derivation:
                       "Xu, Vardi & Safran 2026, Eqs. 1–2, §5.1", "grok_theory.ridge_grokking.XuSetup.model")
 
 
+def _solve_init_scale() -> list:
+    """The init scales α > 0 whose Levi variance α²/(2m) equals the variance ν²/m of S = θ/√m."""
+    al = sp.Symbol("alpha", positive=True)
+    return sp.solve(sp.Eq(al**2 / (2 * m), nu2 / m), al)
+
+
 def t2_law() -> Derivation:
     a = 1 - n / m
     floor = a * sp.Symbol("‖θ*‖²") / m
     law = sp.log(a * nu2 / (c - floor)) / (-2 * sp.log(1 - eta * lr_r))
-    th = sp.Symbol("t")
     steps = [
         Step("late times: L(θ⁽ᵗ⁾) ≈ floor + (1 − n/m)ν²(1 − ηλ_r)^{2t} (null modes; omnigrok.null_decay with "
              "α²/2 = ν², γη/d_out = ηλ_r), floor = (1 − n/m)‖θ*‖²/m + O(λ_r)", sp.Eq(sp.Symbol("t_2"), law),
@@ -95,7 +100,7 @@ def _sim_times():
     s = XuSetup()
     t1, t2 = s.simulate_times(seeds=range(8))
     return (np.array([s.t1(), s.t2()]), np.array([t1.mean(), t2.mean()]),
-            np.array([t1.std(ddof=1), t2.std(ddof=1)]) / math.sqrt(8))
+            np.array([t1.std(ddof=1), t2.std(ddof=1)]) / np.sqrt(t1.shape[0]))
 
 
 def derivations() -> list[Derivation]:

@@ -133,7 +133,8 @@ def noise_fluctuations() -> Derivation:
         Step("summed over the N samples (v an eigenvector, Σ_i (x_i·v)² = Nν, Σ r_i² = N L_tr, Σ r_i x_i·v = Nν v·D), the "
              "per-step injected variance of mode ν is (4σ²/N)[L_tr + (ν + σ²)‖S‖²] up to O(1/d_in) terms",
              sp.Eq(q_, 4 * sg**2 / sp.Symbol("N") * (sp.Symbol("L_tr") + (nu_ + sg**2) * sp.Symbol("‖S‖²"))),
-             "(v·S)², (v·S)(v·D) are single-mode O(1/d_in) quantities", lambda: True, "follows from step 1"),
+             "(v·S)², (v·S)(v·D) are single-mode O(1/d_in) quantities", lambda: True,
+             "approximation (measured by the simulation check)"),
         Step("stationary variance of the mode: η² q Σ_k ρ^{2k} = η² q/(1 − ρ²), ρ = 1 − 2η(ν + μ)",
              sp.Eq(sp.Symbol("V_ν"), eta_**2 * q_ / (1 - rho**2)), "geometric sum of the contracted kicks (|ρ| < 1)",
              lambda: is_zero(sp.simplify(geo.args[0][0] - 1 / (1 - rho**2))) if isinstance(geo, sp.Piecewise) else is_zero(sp.simplify(geo - 1 / (1 - rho**2))),
@@ -180,7 +181,7 @@ def _sim_schedule():
     r = rb.simulate_input_noise(100, 2.0, 0.0, t, lr=0.05, weight_decay=0.01, init_scale=10, seeds=range(8),
                                 schedule=(0.5, 0.1, 1e-3))
     tc = first_crossing(t, r.null_norm2, 1e-2, rising=False)
-    return [rb.schedule_generalisation_time(base, 1e-2, 0.5, 0.1, 1e-3)], [tc.mean()], [tc.std(ddof=1) / np.sqrt(8)]
+    return [rb.schedule_generalisation_time(base, 1e-2, 0.5, 0.1, 1e-3)], [tc.mean()], [tc.std(ddof=1) / np.sqrt(tc.shape[0])]
 
 
 def derivations() -> list[Derivation]:

@@ -33,7 +33,7 @@ from grok_theory import reference  # noqa: E402
 from grok_theory.model import TeacherStudent  # noqa: E402
 from grok_theory.simulate import simulate_linear  # noqa: E402
 from grok_theory.symbolic import (Derivation, Step, approximation_check, is_zero, numeric_check,  # noqa: E402
-                                  printed_check, run_standalone, simulation_check)
+                                  gaussian_mean_square, printed_check, run_standalone, simulation_check)
 
 nu, g, c, t, lam, d = sp.symbols("nu g c t lambda d", positive=True)
 alpha, tau, sigma, eta, gamma = sp.symbols("alpha tau sigma eta gamma", positive=True)
@@ -41,12 +41,6 @@ S, T, E, D0 = sp.symbols("S T E D_0")
 n = sp.Symbol("n", integer=True, nonnegative=True)
 h = sp.Symbol("h")  # the mode factor ρ^t or e^{−c(ν+g)t}
 Dfun = sp.Function("D")
-
-
-def _mean_square(expr: sp.Expr, variances: dict) -> sp.Expr:
-    """E[expr²] for expr linear in independent zero-mean variables with the given variances."""
-    expr = sp.expand(expr)
-    return sp.expand(sum(sp.diff(expr, v) ** 2 * var for v, var in variances.items()))
 
 
 def mode_solutions() -> list[Derivation]:
@@ -69,7 +63,9 @@ def mode_solutions() -> list[Derivation]:
             Step("SymPy's dsolve of the linear ODE", sp.Eq(Dfun(t), sol_flow), "integrating factor e^{c(ν+g)t}",
                  lambda: is_zero(sp.simplify(sol_flow - claimed_flow)), "sympy: dsolve, difference simplifies to 0"),
             Step("the fixed point is Levi's D_∞ = −(γ/2)(Σ+γ/2)^{-1} T without noise", sp.Eq(sp.Symbol("D_∞"), fixed.subs(E, 0)),
-                 "t → ∞", lambda: is_zero(fixed.subs(E, 0) + g * T / (nu + g)), "sympy: simplifies to 0"),
+                 "t → ∞ of the dsolve solution (decay rate c(ν+g) > 0)",
+                 lambda: is_zero(sp.limit(sol_flow, t, sp.oo) - fixed) and is_zero(fixed.subs(E, 0) + g * T / (nu + g)),
+                 "sympy: limit t → ∞, difference simplifies to 0"),
         ], sp.Eq(Dfun(t), claimed_flow), "Levi et al. 2024, Eqs. 4, 31", "grok_theory.model.TeacherStudent")
     return [gd, flow]
 
@@ -81,11 +77,11 @@ def _integrands() -> dict[str, sp.Expr]:
     D_t = fixed + (alpha * S - tau * T - fixed) * h
     var_in = sp.Rational(1, 2)  # d_in · 1/(2 d_in): the mode variance times the number of modes
     var = {S: var_in, T: var_in, E: lam * sigma**2 * nu * d}  # d_in · d σ²ν/N = d λ σ² ν (summed over outputs)
-    gen = _mean_square(D_t, var) / d
+    gen = gaussian_mean_square(D_t, var) / d
     # train: (1/d)[ν D² − 2 D E] + σ²; E[D E] = coefficient of E in D times Var(E)
     cross = sp.expand(sp.diff(sp.expand(D_t), E) * var[E])
     train = sp.expand(nu * gen - 2 * cross / d + sigma**2)
-    norm = _mean_square(D_t + tau * T, var)
+    norm = gaussian_mean_square(D_t + tau * T, var)
     return {"gen": gen, "train": train, "norm": norm}
 
 

@@ -19,22 +19,14 @@ from grok_theory import asymptotics as printed
 from grok_theory.grokking import grokking_time
 from grok_theory.late_time import grokking_time_approx, late_time_series
 from grok_theory.model import TeacherStudent
+from grok_theory.reproduce import pyplot
 
 __all__ = ["FIGURES", "fig_late_time_error", "fig_grokking_time_approx"]
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def fig_late_time_error(quick: bool = False) -> Any:
     """|series/exact − 1| against t for N = 1, 2, 4, 8 terms (d_out = 1, γ = 0, flow, η = 0.01)."""
-    plt = _pyplot()
+    plt = pyplot()
     times = np.geomspace(10, 1e5, 12 if quick else 40)
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
     for row, lam in enumerate((0.5, 0.9)):
@@ -63,7 +55,7 @@ def fig_late_time_error(quick: bool = False) -> Any:
 
 def fig_grokking_time_approx(quick: bool = False) -> Any:
     """Δt(ε) at λ = 0.3, 0.7, 0.9: exact, series root, Eq. 12, Eq. 26; lower row: relative errors."""
-    plt = _pyplot()
+    plt = pyplot()
     eps = np.geomspace(1e-8, 1e-2, 7 if quick else 25)
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True)
     for col, lam in enumerate((0.3, 0.7, 0.9)):

@@ -28,6 +28,7 @@ from grok_theory._sim_util import Progress
 from grok_theory.grokking import crossing_time, d_out_max, grokking_time, phase_diagram
 from grok_theory.model import TeacherStudent, accuracy_from_loss
 from grok_theory.late_time import grokking_time_approx
+from grok_theory.reproduce import pyplot
 from grok_theory.simulate import SimulationResult, simulate_linear
 from grok_theory.two_layer import kernel_theory, simulate_two_layer
 
@@ -37,15 +38,6 @@ LR, EPS, LEVEL = 0.01, 1e-3, 0.95
 COLORS = ("tab:red", "tab:blue", "tab:purple")
 #: the accuracy level of the markers; 95 % as in the captions (Fig. 4: A(t*) = 0.95)
 MARK = dict(criterion="accuracy", level=LEVEL)
-
-
-def _pyplot() -> Any:
-    from grok_theory.reproduce import require_matplotlib
-
-    require_matplotlib()
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _say(msg: str) -> None:
@@ -134,7 +126,7 @@ def _finite_delta(model: TeacherStudent, eps: float, **kw: Any) -> float:
 
 
 def _new_figure(ncols: int = 3, nrows: int = 1, title: str = "") -> tuple[Any, Any]:
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols, 3.9 * nrows), layout="constrained")
     if title:
         fig.suptitle(title, fontsize=10)
@@ -231,7 +223,7 @@ def _phase_panel(fig: Any, ax: Any, x: tuple[str, Any], y: tuple[str, Any], base
     delta = phase_rows(x, y, base)
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(np.isfinite(delta), np.log10(np.maximum(delta, 0) + 1), np.nan)
-    plt = _pyplot()
+    plt = pyplot()
     mesh = ax.pcolormesh(np.asarray(x[1], dtype=float), np.asarray(y[1], dtype=float), z.T,
                          cmap=plt.get_cmap("RdYlBu"), shading="nearest")
     fig.colorbar(mesh, ax=ax, label="log₁₀(1 + Δt)")

@@ -19,23 +19,16 @@ from typing import Any
 
 import numpy as np
 
+from grok_theory.reproduce import pyplot
+
 __all__ = ["FIGURES", "lu_figure", "time_figure"]
-
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def lu_figure(quick: bool = False) -> Any:
     """Omnigrok Fig. 1/2a in the linear model: L-shaped reduced train loss, U-shaped test loss."""
     from grok_theory.landscape import ReducedLandscape, sample_landscape
 
-    plt = _plt()
+    plt = pyplot()
     d_in, seeds = (200, range(4)) if quick else (400, range(12))
     panels = [(2.0, 0.0, "λ = 2 (d_in > N), σ = 0"), (2.0, 0.3, "λ = 2, label noise σ = 0.3"),
               (0.5, 0.0, "λ = 1/2 (N > d_in): double U")]
@@ -71,7 +64,7 @@ def time_figure(quick: bool = False) -> Any:
     from grok_theory.model import TeacherStudent
     from grok_theory.simulate import first_crossing, simulate_linear
 
-    plt = _plt()
+    plt = pyplot()
     delta, lr, lam = 0.05, 0.05, 2.0
     base = TeacherStudent(lam, lr=lr, weight_decay=1e-2, init_scale=10.0, dynamics="gd")
     d_in, seeds = (200, range(4)) if quick else (400, range(8))
@@ -134,7 +127,7 @@ def schedule_figure(quick: bool = False) -> Any:
     from grok_theory import robustness as rb
     from grok_theory.model import TeacherStudent
 
-    plt = _plt()
+    plt = pyplot()
     seeds = range(3) if quick else range(8)
     base = TeacherStudent(2.0, lr=0.05, weight_decay=0.01, init_scale=10.0, dynamics="gd")
     t = np.unique(np.round(np.geomspace(1, 3000 if quick else 8000, 80)).astype(int))
@@ -165,8 +158,8 @@ def schedule_figure(quick: bool = False) -> Any:
     ax.set_ylim(1e-5, 100)
     ax.set_xlabel("GD steps")
     ax.set_ylabel("‖P_null S‖²  (excess test loss)")
-    ax.set_title("Input noise is weight decay; the adaptive schedule is trapped at σ* ≈ 0.32 (dots: real GD, d_in = 100)",
-                 fontsize=9)
+    ax.set_title(f"Input noise is weight decay; the adaptive schedule is trapped at σ* ≈ {s_star:.2f} "
+                 "(dots: real GD, d_in = 100)", fontsize=9)
     ax.legend(fontsize=7, loc="lower left")
     return fig
 

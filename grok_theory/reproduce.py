@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "require_matplotlib", "render"]
+__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render"]
 
 #: modules (in grok_theory/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
 FIGURE_MODULES = ("plots_levi", "plots_late_time", "plots_omnigrok", "plots_dichotomy")
@@ -34,6 +34,14 @@ def require_matplotlib() -> Any:
         raise MissingMatplotlib(INSTALL_HINT) from None
     matplotlib.use("Agg")
     return matplotlib
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the Agg backend, or raise :class:`MissingMatplotlib` (the figure modules' loader)."""
+    require_matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt
 
 
 def figures() -> dict[str, Callable[[bool], Any]]:
@@ -67,8 +75,7 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
     log : callable, optional
         Receives one progress line per figure (default: stderr).
     """
-    require_matplotlib()
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     available = figures()
     names = list(names)

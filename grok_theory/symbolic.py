@@ -20,6 +20,7 @@ import sympy
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
     "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
+    "gaussian_mean_square",
 ]
 
 
@@ -42,6 +43,12 @@ def series_agree(a: sympy.Expr, b: sympy.Expr, var: sympy.Symbol, order: int, po
     """``True`` if the Taylor (or Laurent at ∞) expansions of ``a`` and ``b`` agree to ``order``."""
     diff = sympy.series(a - b, var, point, order).removeO()
     return is_zero(diff)
+
+
+def gaussian_mean_square(expr: sympy.Expr, variances: Mapping[sympy.Symbol, Any]) -> sympy.Expr:
+    """E[expr²] for ``expr`` linear in independent zero-mean variables with the given variances."""
+    expr = sympy.expand(expr)
+    return sympy.expand(sum(sympy.diff(expr, v) ** 2 * var for v, var in variances.items()))
 
 
 def digits_agree(a: Any, b: Any, digits: int) -> bool:

@@ -13,6 +13,7 @@ import argparse
 import json
 import math
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -55,7 +56,7 @@ def main() -> None:
             r["seconds"] = time.time() - t0
             rows.append(r)
             print(json.dumps(r), flush=True)
-            json.dump(rows, open(args.out, "w"), indent=1)
+            Path(args.out).write_text(json.dumps(rows, indent=1))
     print("| d_in | seeds | λ | d_in(1−√λ) | Δt MP (GD) | Δt sim (mean ± s.e.) | sim/MP − 1 | z | median/MP − 1 | seed CV of Δt |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:

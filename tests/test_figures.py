@@ -57,6 +57,16 @@ def test_missing_matplotlib_is_one_line(monkeypatch, capsys, tmp_path):
     assert "pip install 'grok-theory[plot]'" in err and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("name", sorted(reproduce.figures()))
+def test_every_figure_without_matplotlib_raises_the_hint(monkeypatch, name):
+    """Each figure function loads matplotlib through reproduce.pyplot before any simulation."""
+    fn = reproduce.figures()[name]
+    for mod in ("matplotlib", "matplotlib.pyplot"):
+        monkeypatch.setitem(sys.modules, mod, None)  # import -> ImportError
+    with pytest.raises(reproduce.MissingMatplotlib, match=r"pip install 'grok-theory\[plot\]'"):
+        fn(True)
+
+
 def test_chunked_simulation_is_one_run():
     t = np.array([0, 3, 10, 30, 100])
     kw = dict(lam=0.8, d_out=3, seeds=range(2), n_test=50)
