@@ -25,8 +25,8 @@ from _timing import median_time
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.test_phase_diagram_vectorised import _reference_crossing  # noqa: E402
 
-from grok_theory.grokking import crossing_time, phase_diagram  # noqa: E402
-from grok_theory.model import TeacherStudent  # noqa: E402
+from grok_theory.linear.grokking import crossing_time, phase_diagram  # noqa: E402
+from grok_theory.linear.model import TeacherStudent  # noqa: E402
 
 
 def main() -> None:

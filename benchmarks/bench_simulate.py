@@ -13,7 +13,7 @@ import numpy as np
 
 from _timing import median_time
 
-from grok_theory.simulate import simulate_linear
+from grok_theory.linear.simulate import simulate_linear
 
 
 

@@ -3,7 +3,7 @@
     python scripts/asymptotics_table.py [--out docs/asymptotics.md]
 
 Exact values: grok_theory.TeacherStudent (d_out = 1, γ = 0, flow, η = 0.01) and
-grok_theory.grokking.grokking_time (criterion "loss": L(t*) = ε/4). Relative error = formula/exact − 1.
+grok_theory.linear.grokking.grokking_time (criterion "loss": L(t*) = ε/4). Relative error = formula/exact − 1.
 """
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from grok_theory import asymptotics as A
-from grok_theory.grokking import grokking_time
-from grok_theory.late_time import critical_gen_time, crossing_time_approx
-from grok_theory.model import TeacherStudent
+from grok_theory.linear import asymptotics as A
+from grok_theory.linear.grokking import grokking_time
+from grok_theory.linear.late_time import critical_gen_time, crossing_time_approx
+from grok_theory.linear.model import TeacherStudent
 
 LAMS = [0.1, 0.3, 0.5, 0.7, 0.9]
 EPSS = [1e-2, 1e-3, 1e-6, 1e-10]
@@ -72,7 +72,7 @@ def main() -> None:
            "formula/exact − 1. Eq. 22 and Eq. 11 are evaluated at the exact train crossing time, Eq. 11 (gen)",
            "and Eq. 23 at the exact generalisation crossing time. \"undefined\": the printed formula takes",
            "the logarithm of a negative number there. \"series\": the derived late-time series root",
-           "(`grok_theory.late_time`, 6 terms, Newton to convergence; sections below).", "",
+           "(`grok_theory.linear.late_time`, 6 terms, Newton to convergence; sections below).", "",
            "## Crossing times and grokking time (γ = 0)", "",
            "| λ | ε | t*_tr | t*_gen | Δt exact | Eq. 24 t*_tr | Eq. 24 t*_gen | Eq. 12 Δt | Eq. 26 Δt | Eq. 22 L_tr | Eq. 11 L_gen | Eq. 23 L_gen | series t*_tr | series t*_gen | series Δt |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -122,7 +122,7 @@ def _err(a: float, b: float) -> float:
 
 
 def derived_sections() -> list[str]:
-    """Sections for grok_theory.late_time (derivations/asymptotics.py): dense (λ, ε) grid and extensions."""
+    """Sections for grok_theory.linear.late_time (derivations/linear/asymptotics.py): dense (λ, ε) grid and extensions."""
     methods = ["Eq. 12", "Eq. 26 printed", "Eq. 26 corrected", "Eq. 24 (Lambert W)", "series, 1 Newton step",
                "series, 2 Newton steps", "series, converged"]
     worst = {m: 0.0 for m in methods}
@@ -153,7 +153,7 @@ def derived_sections() -> list[str]:
             for key, (a, b) in {"tr0": (t0[0], g.t_train), "gen0": (t0[1], g.t_gen), "tr1": (t1[0], g.t_train),
                                 "gen1": (t1[1], g.t_gen), "tr": (tc[0], g.t_train), "gen": (tc[1], g.t_gen)}.items():
                 worst_cross[key] = max(worst_cross[key], _err(a, b))
-    out = ["", "## Derived late-time series (grok_theory.late_time) on a dense grid, γ = 0", "",
+    out = ["", "## Derived late-time series (grok_theory.linear.late_time) on a dense grid, γ = 0", "",
            f"λ ∈ {{{DENSE_LAMS[0]}, {DENSE_LAMS[1]}, …, {DENSE_LAMS[-1]}}} ({len(DENSE_LAMS)} values), "
            f"ε = 10^-8 … 10^-2 in half decades ({len(DENSE_EPSS)} values), η = {LR}, d_out = 1, flow, criterion \"loss\".",
            "The series is the uniform lower-edge expansion with "
@@ -180,7 +180,7 @@ def derived_sections() -> list[str]:
 
 def _order_rows() -> list[str]:
     """Relative error of the truncated series vs the exact curve, as a function of t and order."""
-    from grok_theory.late_time import late_time_series
+    from grok_theory.linear.late_time import late_time_series
 
     times = (30.0, 100.0, 300.0, 1e3, 1e4, 1e5)
     out = ["## Error of the late-time series vs t and order (γ = 0, d_out = 1, flow, η = 0.01)", "",

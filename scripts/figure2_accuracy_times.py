@@ -8,10 +8,10 @@ train/test accuracy crossing 95 %, and the simulated time at which the exact gen
 loss reaches the theory threshold loss. Results are quoted in docs/figures.md (Fig. 2).
 """
 import numpy as np
-from grok_theory.plots_levi import record_times, simulate_chunked
-from grok_theory.simulate import first_crossing
-from grok_theory.model import TeacherStudent
-from grok_theory.grokking import crossing_time
+from grok_theory.figures.levi import record_times, simulate_chunked
+from grok_theory.linear.simulate import first_crossing
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.grokking import crossing_time
 
 
 def sem(x: np.ndarray) -> float:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from grok_theory.grokking import grokking_time
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import first_crossing, simulate_linear
+from grok_theory.linear.grokking import grokking_time
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import first_crossing, simulate_linear
 
 LR, EPS = 0.01, 1e-3
 

@@ -3,7 +3,7 @@
     python scripts/make_api_docs.py            # rewrite docs/api.md
     python scripts/make_api_docs.py --check    # exit 1 if docs/api.md is out of date
 
-Every module ``grok_theory.<name>`` (not private, not the CLI package, not the derivations) is
+Every module and subpackage ``grok_theory.<...>`` (not private, not the CLI package, not the derivations) is
 documented: its docstring, then each public name (``__all__``, else the functions and classes
 defined in it) with its signature and docstring; classes list their public methods and
 properties. tests/test_api_docs.py regenerates the page and compares.
@@ -33,9 +33,9 @@ Generated from the docstrings by `python scripts/make_api_docs.py` (do not edit 
 def public_modules() -> list[str]:
     import grok_theory
 
-    names = [m.name for m in pkgutil.iter_modules(grok_theory.__path__)
-             if not m.name.startswith("_") and m.name not in SKIP]
-    return ["grok_theory"] + [f"grok_theory.{n}" for n in sorted(names)]
+    names = [m.name for m in pkgutil.walk_packages(grok_theory.__path__, "grok_theory.")
+             if not any(part.startswith("_") or part in SKIP for part in m.name.split(".")[1:])]
+    return ["grok_theory"] + sorted(names)
 
 
 def public_names(mod: ModuleType) -> list[str]:

@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grok_theory import latex, registry  # noqa: E402
+from grok_theory.symbolic import latex
+from grok_theory.symbolic import registry  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "formulas.md"
 

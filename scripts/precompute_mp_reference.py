@@ -3,7 +3,7 @@
     python scripts/precompute_mp_reference.py [--out tests/data/mp_reference.json]
 
 Computes, independently of the engine (only mpmath, the standard library and the raw-density
-quadrature of ``grok_theory.reference``, which imports nothing from the engine, are used),
+quadrature of ``grok_theory.mp.reference``, which imports nothing from the engine, are used),
 
 * ``laplace``: E[ν^p e^{−sν}] over the full MP law (atom (1 − 1/λ)⁺ at 0 included for p = 0),
 * ``cdf``: P(ν ≤ x), atom included,
@@ -33,8 +33,8 @@ from pathlib import Path
 import mpmath
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from grok_theory import reference  # noqa: E402  (pure mpmath; imports nothing from the engine)
-from grok_theory.reference import edges, integrate  # noqa: E402
+from grok_theory.mp import reference  # noqa: E402  (pure mpmath; imports nothing from the engine)
+from grok_theory.mp.reference import edges, integrate  # noqa: E402
 
 LAMS = ["0.05", "0.3", "0.5", "0.9", "0.99", "1", "1.01", "1.5", "4"]
 SS = ["0", "1e-3", "0.1", "1", "10", "100", "1e3", "1e4", "1e5", "1e6"]

@@ -9,8 +9,8 @@ import mpmath
 import pytest
 
 from grok_theory.cli import main
-from grok_theory.grokking import grokking_time
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.grokking import grokking_time
+from grok_theory.linear.model import TeacherStudent
 
 
 def run(capsys, *argv):

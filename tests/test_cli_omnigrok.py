@@ -6,10 +6,10 @@ import json
 import mpmath
 import pytest
 
-from grok_theory import large_init as li
+from grok_theory.linear import large_init as li
 from grok_theory.cli import main
-from grok_theory.landscape import ReducedLandscape
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.landscape import ReducedLandscape
+from grok_theory.linear.model import TeacherStudent
 
 
 def run(capsys, *argv):
@@ -80,7 +80,7 @@ def test_large_init_csv_matches_library(capsys):
 
 
 def test_figures_registered():
-    from grok_theory import plots_omnigrok
+    from grok_theory.figures import omnigrok as plots_omnigrok
 
     assert set(plots_omnigrok.FIGURES) == {"omnigrok-lu", "omnigrok-time", "tanhuang-schedule"}
     assert all(callable(f) for f in plots_omnigrok.FIGURES.values())

@@ -1,11 +1,11 @@
-"""Late-time asymptotics derivations (derivations/asymptotics.py): steps, numeric and printed checks."""
+"""Late-time asymptotics derivations (derivations/linear/asymptotics.py): steps, numeric and printed checks."""
 from __future__ import annotations
 
 import mpmath
 import pytest
 
-from grok_theory.derivations import asymptotics as asy
-from grok_theory.registry import DERIVATION_MODULES
+from grok_theory.derivations.linear import asymptotics as asy
+from grok_theory.symbolic.registry import DERIVATION_MODULES
 
 IDS = ["levi2024.late_time_series", "levi2024.eq22", "levi2024.eq11", "levi2024.eq23", "levi2024.eq24", "levi2024.eq12",
        "levi2024.eq26", "levi2024.critical_scaling", "levi2024.gen_loss_exact"]
@@ -18,7 +18,7 @@ def derivs():
 
 def test_ids_registered(derivs):
     assert list(derivs) == IDS
-    assert "asymptotics" in DERIVATION_MODULES
+    assert "linear.asymptotics" in DERIVATION_MODULES
 
 
 @pytest.mark.parametrize("did", IDS)
@@ -62,7 +62,7 @@ def test_finite_size_spread_grows_near_the_edge():
     """
     import numpy as np
 
-    from grok_theory.simulate import first_crossing, simulate_linear
+    from grok_theory.linear.simulate import first_crossing, simulate_linear
 
     cv = []
     for lam, t_max in ((0.5, 3e4), (0.95, 3e6)):

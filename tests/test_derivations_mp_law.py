@@ -9,7 +9,7 @@ import mpmath
 import pytest
 import sympy as sp
 
-from grok_theory.derivations import mp_law
+from grok_theory.derivations.mp import mp_law
 from grok_theory import MarchenkoPastur
 from grok_theory.symbolic import Derivation, DerivationError, Step, digits_agree, is_zero, series_agree
 
@@ -70,7 +70,7 @@ def test_cdf_closed_form_equals_implementation(derivations):
 
 
 def test_runs_standalone():
-    out = subprocess.run([sys.executable, str(ROOT / "derivations" / "mp_law.py")], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, str(ROOT / "derivations" / "mp" / "mp_law.py")], capture_output=True, text=True,
                          timeout=300, cwd="/")
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("verified:") == len(IDS)

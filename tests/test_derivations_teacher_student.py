@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from grok_theory.derivations import teacher_student as ts
-from grok_theory.model import TeacherStudent
+from grok_theory.derivations.linear import teacher_student as ts
+from grok_theory.linear.model import TeacherStudent
 
 
 @pytest.fixture(scope="module")

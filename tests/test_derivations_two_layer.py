@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from grok_theory import registry
-from grok_theory.derivations import two_layer as tl
-from grok_theory.two_layer import kernel_rate, kernel_theory
+from grok_theory.symbolic import registry
+from grok_theory.derivations.linear import two_layer as tl
+from grok_theory.linear.two_layer import kernel_rate, kernel_theory
 
 IDS = ["levi2024.eq38", "levi2024.two_layer_balance", "levi2024.eq18", "levi2024.eq19", "levi2024.two_layer_coupled"]
 
@@ -19,7 +19,7 @@ def derivations():
 
 def test_ids_registered(derivations):
     assert list(derivations) == IDS
-    assert "two_layer" in registry.DERIVATION_MODULES
+    assert "linear.two_layer" in registry.DERIVATION_MODULES
 
 
 @pytest.mark.parametrize("did", IDS)
@@ -99,7 +99,7 @@ def test_printed_kernel_rate_is_rejected_by_simulation():
 
 
 def test_teacher_scale_scales_the_teacher():
-    from grok_theory.two_layer import simulate_two_layer
+    from grok_theory.linear.two_layer import simulate_two_layer
 
     base = simulate_two_layer(6, 0.5, 4, 2, t=[0], seeds=[1, 2], n_test=10, progress=False)
     big = simulate_two_layer(6, 0.5, 4, 2, t=[0], seeds=[1, 2], n_test=10, progress=False, teacher_scale=3.0)

@@ -1,12 +1,12 @@
-"""Lyu et al. dichotomy: diagonal networks, the transition law and the derivations (derivations/dichotomy.py)."""
+"""Lyu et al. dichotomy: diagonal networks, the transition law and the derivations (derivations/dichotomy/lyu2024.py)."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grok_theory import diagonal_net as dn
-from grok_theory import dichotomy as dc
-from grok_theory.derivations import dichotomy as dv
+from grok_theory.dichotomy import diagonal_net as dn
+from grok_theory.dichotomy import transition as dc
+from grok_theory.derivations.dichotomy import lyu2024 as dv
 
 TOY_X, TOY_Y = np.array([[1.0, 2.0]]), np.array([1.0])
 

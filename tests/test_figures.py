@@ -8,10 +8,8 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from grok_theory import reproduce  # noqa: E402
+from grok_theory.figures import reproduce  # noqa: E402
 from grok_theory.cli import main  # noqa: E402
-from grok_theory.plots_levi import simulate_chunked  # noqa: E402
-from grok_theory.simulate import simulate_linear  # noqa: E402
 
 
 def test_every_module_is_collected():
@@ -67,24 +65,14 @@ def test_every_figure_without_matplotlib_raises_the_hint(monkeypatch, name):
         fn(True)
 
 
-def test_chunked_simulation_is_one_run():
-    t = np.array([0, 3, 10, 30, 100])
-    kw = dict(lam=0.8, d_out=3, seeds=range(2), n_test=50)
-    whole = simulate_linear(40, t=t, **kw)
-    parts = simulate_chunked(40, t, chunk_elems=2 * 50 * 3, **kw)  # two record times per chunk
-    assert np.array_equal(parts.t, whole.t)
-    for k in ("train_loss", "gen_loss", "test_accuracy"):
-        np.testing.assert_allclose(getattr(parts, k), getattr(whole, k), rtol=1e-10, atol=0)
-
-
 def test_fig6_shows_the_late_time_series_root():
-    """Fig. 6 draws grok_theory.late_time.grokking_time_approx beside the paper's formulas, close to the exact Δt."""
+    """Fig. 6 draws grok_theory.linear.late_time.grokking_time_approx beside the paper's formulas, close to the exact Δt."""
     import matplotlib
 
-    from grok_theory import plots_levi
+    from grok_theory.figures import levi as plots_levi
 
     matplotlib.use("Agg")
     fig = plots_levi.fig6(quick=True)
     lines = {line.get_label(): line for line in fig.axes[2].get_lines()}
-    ours, exact = lines["late-time series root (grok_theory.late_time)"], lines["exact (L = ε/4)"]
+    ours, exact = lines["late-time series root (grok_theory.linear.late_time)"], lines["exact (L = ε/4)"]
     np.testing.assert_allclose(ours.get_ydata(), exact.get_ydata(), rtol=0.01)  # docs/asymptotics.md: < 0.2 %

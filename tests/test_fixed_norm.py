@@ -5,8 +5,8 @@ import math
 
 import pytest
 
-from grok_theory.fixed_norm import fixed_norm_limit, null_contraction, projected_gd
-from grok_theory.landscape import ReducedLandscape, sample_landscape
+from grok_theory.linear.fixed_norm import fixed_norm_limit, null_contraction, projected_gd
+from grok_theory.linear.landscape import ReducedLandscape, sample_landscape
 
 
 def test_null_contraction_below_knee_uses_sample_multiplier():

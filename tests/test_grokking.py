@@ -7,9 +7,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from grok_theory import asymptotics as A
-from grok_theory.grokking import crossing_time, grokking_time
-from grok_theory.model import TeacherStudent
+from grok_theory.linear import asymptotics as A
+from grok_theory.linear.grokking import crossing_time, grokking_time
+from grok_theory.linear.model import TeacherStudent
 from tests.conftest import assert_digits
 
 
@@ -93,7 +93,7 @@ def test_error_table_claims_recomputed():
 
 
 def test_phase_diagram_cells_equal_direct_calls():
-    from grok_theory.grokking import phase_diagram
+    from grok_theory.linear.grokking import phase_diagram
 
     lams, wds = np.array([0.3, 0.9]), np.array([1e-5, 3e-2])
     pd = phase_diagram(("lam", lams), ("weight_decay", wds), eps=1e-3)
@@ -108,7 +108,7 @@ def test_phase_diagram_cells_equal_direct_calls():
 
 
 def test_d_out_max_is_the_argmax():
-    from grok_theory.grokking import d_out_max
+    from grok_theory.linear.grokking import d_out_max
 
     d_best, delta_best = d_out_max(0.9, 0.01)
     deltas = [grokking_time(TeacherStudent(0.9, d_out=d), 0.01, criterion="accuracy").delta for d in range(1, 3 * d_best + 3)]

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grok_theory.derivations import omnigrok
-from grok_theory.landscape import ReducedLandscape, sample_landscape
-from grok_theory.model import TeacherStudent
+from grok_theory.derivations.linear import omnigrok
+from grok_theory.linear.landscape import ReducedLandscape, sample_landscape
+from grok_theory.linear.model import TeacherStudent
 
 IDS = ["omnigrok.ridge_path", "omnigrok.lagrange_slope", "omnigrok.goldilocks", "omnigrok.knee", "omnigrok.flat_branch"]
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from grok_theory import large_init as li
-from grok_theory.derivations import omnigrok
-from grok_theory.model import TeacherStudent
+from grok_theory.linear import large_init as li
+from grok_theory.derivations.linear import omnigrok
+from grok_theory.linear.model import TeacherStudent
 
 BASE = TeacherStudent(2.0, lr=0.05, weight_decay=1e-2, init_scale=10.0, dynamics="gd")
 

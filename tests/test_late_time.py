@@ -1,13 +1,13 @@
-"""Late-time series, crossing and grokking times from it (grok_theory.late_time) vs the exact engine."""
+"""Late-time series, crossing and grokking times from it (grok_theory.linear.late_time) vs the exact engine."""
 import math
 
 import mpmath
 import numpy as np
 import pytest
 
-from grok_theory.grokking import crossing_time, grokking_time
-from grok_theory.late_time import crossing_time_approx, grokking_time_approx, late_time_series, pole_integrals
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.grokking import crossing_time, grokking_time
+from grok_theory.linear.late_time import crossing_time_approx, grokking_time_approx, late_time_series, pole_integrals
+from grok_theory.linear.model import TeacherStudent
 
 
 @pytest.mark.parametrize("kw", [dict(lam=0.3), dict(lam=0.9), dict(lam=1.0), dict(lam=1.5),
@@ -73,7 +73,7 @@ def test_crossing_time_weight_decay_gd():
 
 
 def test_levi_eq24_is_the_newton_start():
-    from grok_theory.asymptotics import levi2024_eq24_gen, levi2024_eq24_train
+    from grok_theory.linear.asymptotics import levi2024_eq24_gen, levi2024_eq24_train
 
     m = TeacherStudent(0.5)
     assert crossing_time_approx(m, "train", 1e-3, order=1, newton=0, uniform=False) == pytest.approx(
@@ -89,7 +89,7 @@ def test_rejects_label_noise():
 
 def test_figures_build_quick():
     pytest.importorskip("matplotlib")
-    from grok_theory.plots_late_time import FIGURES
+    from grok_theory.figures.late_time import FIGURES
 
     fig = FIGURES["grokking-time-approx"](True)
     assert len(fig.axes) == 6

@@ -9,14 +9,15 @@ import subprocess
 import pytest
 import sympy as sp
 
-from grok_theory import latex, registry
+from grok_theory.symbolic import latex
+from grok_theory.symbolic import registry
 from grok_theory.cli import main
 
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory):
     out = tmp_path_factory.mktemp("formulas")
-    latex.export(out)
+    latex.export(out, registry.all_derivations())
     return out
 
 

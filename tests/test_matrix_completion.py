@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grok_theory import matrix_completion as mc
+from grok_theory.dichotomy import matrix_completion as mc
 
 
 @pytest.fixture(scope="module")

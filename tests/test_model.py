@@ -16,8 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grok_theory.model import TeacherStudent, accuracy_from_loss, loss_at_accuracy
-from grok_theory.mp_law import MarchenkoPastur
+from grok_theory.linear.model import TeacherStudent, accuracy_from_loss, loss_at_accuracy
+from grok_theory.mp.law import MarchenkoPastur
 from tests.conftest import assert_digits
 
 _spec = importlib.util.spec_from_file_location(
@@ -173,11 +173,11 @@ def test_gd_null_modes_keep_their_plateau_at_late_times(lam, lr, t):
 
 def test_gd_oscillating_modes():
     """c(λ₊ + g) > 1: stable but alternating modes; whole steps only, float path = mp path = simulation."""
-    from grok_theory.simulate import simulate_linear
+    from grok_theory.linear.simulate import simulate_linear
 
     kw = dict(lr=0.1, weight_decay=3e-3, label_noise=0.1)
     m = TeacherStudent(2.0, dynamics="gd", **kw)
-    assert m._oscillates
+    assert m.oscillates
     for t in (1, 3, 100):
         for name in ("gen_loss", "train_loss", "weight_norm"):
             assert getattr(m, name)(t) == pytest.approx(float(getattr(m, name)(t, dps=20)), rel=1e-12), (name, t)
@@ -193,7 +193,7 @@ def test_gd_oscillating_modes():
 def test_gd_oscillating_upper_edge_dominates():
     """λ = 0.5, η = 0.34: |ρ(λ₊)| rivals ρ(λ₋); the curve must still equal the raw-density quadrature."""
 
-    from grok_theory import reference
+    from grok_theory.mp import reference
 
     m = TeacherStudent(0.5, lr=0.34, dynamics="gd")
     c = mpmath.mpf(2 * 0.34)
@@ -205,8 +205,8 @@ def test_gd_oscillating_upper_edge_dominates():
 
 
 def test_oscillating_gd_is_refused_where_only_real_t_or_the_lower_edge_is_assumed():
-    from grok_theory.grokking import crossing_time
-    from grok_theory.late_time import late_time_series
+    from grok_theory.linear.grokking import crossing_time
+    from grok_theory.linear.late_time import late_time_series
 
     m = TeacherStudent(0.5, lr=0.34, dynamics="gd")
     with pytest.raises(ValueError, match="oscillate"):

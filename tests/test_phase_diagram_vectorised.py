@@ -14,10 +14,10 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from grok_theory.curve_family import CurveFamily
-from grok_theory.grokking import (GRID_PER_DECADE, T_MIN, _computable_horizon, crossing_time, phase_diagram,
+from grok_theory.linear.curve_family import CurveFamily
+from grok_theory.linear.grokking import (GRID_PER_DECADE, T_MIN, _computable_horizon, crossing_time, phase_diagram,
                                   threshold)
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.model import TeacherStudent
 
 
 def _reference_crossing(model: TeacherStudent, which: str, level_loss: float) -> float:

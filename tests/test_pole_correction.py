@@ -5,7 +5,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from grok_theory.mp_law import MarchenkoPastur
+from grok_theory.mp.law import MarchenkoPastur
 
 
 @pytest.mark.parametrize("lam", [0.8, 0.9, 0.97, 1.1, 1.25])

@@ -6,7 +6,7 @@ import math
 import mpmath
 import pytest
 
-from grok_theory import registry
+from grok_theory.symbolic import registry
 from grok_theory.symbolic import digits_agreed, numeric_check, printed_check, simulation_check
 
 

@@ -6,8 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from grok_theory.ridge_grokking import XuSetup
-from grok_theory.simulate import simulate_linear
+from grok_theory.linear.ridge_grokking import XuSetup
+from grok_theory.linear.simulate import simulate_linear
 
 
 def test_mapping_reproduces_their_gd_step():
@@ -15,9 +15,10 @@ def test_mapping_reproduces_their_gd_step():
     s = XuSetup(n=20, m=60, ridge=1e-2, eta=0.5)
     kw = s.simulation_kwargs()
     r = simulate_linear(t=[0, 1], seeds=(5,), method="loop", n_test=5, progress=False, **kw)
-    from grok_theory.simulate import _sample
+    from grok_theory.linear.simulate import sample_dataset
 
-    x, teacher, student0, _, _ = _sample(np.random.default_rng(5), s.m, s.n, 1, 5)
+    data = sample_dataset(5, s.m, s.n, 1, 5)
+    x, teacher, student0 = data.x, data.teacher, data.student0
     phi = x / math.sqrt(s.m)
     theta0 = math.sqrt(s.m) * kw["init_scale"] * student0
     theta_star = math.sqrt(s.m) * kw["teacher_scale"] * teacher

@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grok_theory import large_init as li
-from grok_theory import robustness as rb
-from grok_theory.derivations import robustness as drv
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import first_crossing
+from grok_theory.linear import large_init as li
+from grok_theory.linear import robustness as rb
+from grok_theory.derivations.linear import robustness as drv
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import first_crossing
 
 
 def test_effective_weight_decay_conventions():

@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import simulate_linear
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import simulate_linear
 
 Z = 4.5
 
@@ -77,8 +77,8 @@ def test_paper_scale_figure1_settings():
 @pytest.mark.parametrize("lam", [0.5, 0.9])
 def test_grokking_time_from_simulated_accuracy(lam):
     """95 % crossings of the simulated train/test accuracies vs grokking_time(criterion="accuracy")."""
-    from grok_theory.grokking import grokking_time
-    from grok_theory.simulate import first_crossing
+    from grok_theory.linear.grokking import grokking_time
+    from grok_theory.linear.simulate import first_crossing
 
     t = np.unique(np.round(np.geomspace(1, 2e5, 300)).astype(int))
     sim = simulate_linear(300, lam=lam, t=t, seeds=range(12), eps=1e-3, n_test=4000, progress=False)
@@ -91,7 +91,7 @@ def test_grokking_time_from_simulated_accuracy(lam):
 
 
 def test_first_crossing_interpolates():
-    from grok_theory.simulate import first_crossing
+    from grok_theory.linear.simulate import first_crossing
 
     t = np.array([0, 10, 100, 1000])
     vals = np.array([[0.0, 0.5, 0.9, 1.0], [0.96, 0.97, 0.98, 0.99], [0, 0, 0, 0.1]])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grok_theory.two_layer import _ACT, gradients, kernel_theory, simulate_two_layer
+from grok_theory.linear.two_layer import _ACT, gradients, kernel_theory, simulate_two_layer
 
 Z = 4.5
 

@@ -10,9 +10,9 @@ import pytest
 
 from grok_theory import MarchenkoPastur
 from grok_theory.cli import build_parser, main
-from grok_theory.grokking import grokking_time, phase_diagram
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import simulate_linear
+from grok_theory.linear.grokking import grokking_time, phase_diagram
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import simulate_linear
 
 
 def run(capsys, *argv):

@@ -9,10 +9,10 @@ import mpmath
 import pytest
 import sympy as sp
 
-from grok_theory import registry
+from grok_theory.symbolic import registry
 from grok_theory.cli import main
 from grok_theory.symbolic import Derivation, Step, numeric_check, printed_check
-from grok_theory.verify import STATUSES, verify_derivation
+from grok_theory.symbolic.verify import STATUSES, verify_derivation
 
 ERRATA = (Path(__file__).resolve().parents[1] / "docs" / "errata.md").read_text(encoding="utf-8")
 IDS = registry.ids()

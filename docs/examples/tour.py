@@ -14,10 +14,10 @@ import mpmath
 import numpy as np
 
 from grok_theory import MarchenkoPastur
-from grok_theory.asymptotics import levi2024_eq12
-from grok_theory.grokking import d_out_max, grokking_time, phase_diagram
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import simulate_linear
+from grok_theory.linear.asymptotics import levi2024_eq12
+from grok_theory.linear.grokking import d_out_max, grokking_time, phase_diagram
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import simulate_linear
 
 
 def main() -> None:
@@ -54,7 +54,7 @@ def main() -> None:
 
     # 6. A figure of the paper (needs the plot extra: pip install 'grok-theory[plot]')
     try:
-        from grok_theory.reproduce import render
+        from grok_theory.figures.reproduce import render
     except ImportError:  # pragma: no cover
         return
     try:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from grok_theory.angle_rule import QuadratureError
+from grok_theory.mp.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
 COMMAND_MODULES = ("verify", "formula", "latex", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",

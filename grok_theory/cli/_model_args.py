@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._output import add_format_arguments
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.model import TeacherStudent
 
 
 def add_model_parameters(p: argparse.ArgumentParser) -> argparse._ArgumentGroup:

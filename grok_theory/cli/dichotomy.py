@@ -5,9 +5,9 @@ import argparse
 
 import numpy as np
 
-from grok_theory import diagonal_net as dn
-from grok_theory import dichotomy as dc
-from grok_theory import matrix_completion as mc
+from grok_theory.dichotomy import diagonal_net as dn
+from grok_theory.dichotomy import transition as dc
+from grok_theory.dichotomy import matrix_completion as mc
 from grok_theory.cli._output import gd_steps, print_json, print_table
 
 EXAMPLES = """examples:

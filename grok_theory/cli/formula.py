@@ -5,7 +5,8 @@ import argparse
 
 import sympy
 
-from grok_theory import latex, registry
+from grok_theory.symbolic import latex
+from grok_theory.symbolic import registry
 
 EXAMPLES = """examples:
   grok-theory formula levi2024.eq9             # statement, source, assumptions and the result

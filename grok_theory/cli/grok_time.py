@@ -5,7 +5,7 @@ import argparse
 
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
 from grok_theory.cli._output import fmt_number, print_csv, print_json, print_table
-from grok_theory.grokking import grokking_time, threshold
+from grok_theory.linear.grokking import grokking_time, threshold
 
 EXAMPLES = """examples:
   grok-theory grok-time --lam 0.9 --eps 1e-3

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
-from grok_theory.landscape import ReducedLandscape
+from grok_theory.linear.landscape import ReducedLandscape
 
 EXAMPLES = """examples:
   grok-theory landscape --lam 2 --norm2 0.1 0.25 0.5 1 2

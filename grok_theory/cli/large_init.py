@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from grok_theory import large_init as li
+from grok_theory.linear import large_init as li
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
 from grok_theory.cli._output import fmt_number, print_csv, print_json, print_table
 

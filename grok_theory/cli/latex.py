@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from grok_theory import latex
+from grok_theory.symbolic import latex, registry
 
 EXAMPLES = """examples:
   grok-theory latex --out formulas/         # formulas.tex, formulas.md, formulas.json, snippets/<id>.tex
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    written = latex.export(args.out)
+    written = latex.export(args.out, registry.all_derivations())
     n = sum(1 for p in written if p.parent.name == "snippets")
     print(f"wrote {args.out}/formulas.tex, formulas.md, formulas.json and {n} snippets in {args.out}/snippets/")
     return 0

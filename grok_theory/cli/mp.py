@@ -6,7 +6,7 @@ import math
 import time
 
 from grok_theory.cli._output import add_format_arguments, fmt_number, number_arguments, print_csv, print_json, print_table
-from grok_theory.mp_law import MarchenkoPastur
+from grok_theory.mp.law import MarchenkoPastur
 
 EXAMPLES = """examples:
   grok-theory mp --lam 0.9 --s 1 1e3 1e6            E[e^{-sν}] at three times

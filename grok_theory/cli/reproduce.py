@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from grok_theory.reproduce import MissingMatplotlib, figures, render
+from grok_theory.figures.reproduce import MissingMatplotlib, figures, render
 
 EXAMPLES = """examples:
   grok-theory reproduce fig1 --quick              one figure, small simulations (< 1 minute)

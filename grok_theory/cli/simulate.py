@@ -7,8 +7,8 @@ import numpy as np
 
 from grok_theory.cli._model_args import add_model_parameters
 from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
-from grok_theory.model import TeacherStudent
-from grok_theory.simulate import kernel_theory, simulate_linear, simulate_two_layer
+from grok_theory.linear.model import TeacherStudent
+from grok_theory.linear.simulate import kernel_theory, simulate_linear, simulate_two_layer
 
 EXAMPLES = """examples:
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 100 1000 --seeds 8

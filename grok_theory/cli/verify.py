@@ -5,9 +5,9 @@ import argparse
 import sys
 import time
 
-from grok_theory import registry
+from grok_theory.symbolic import registry
 from grok_theory.cli._output import print_json
-from grok_theory.verify import verify
+from grok_theory.symbolic.verify import verify
 
 EXAMPLES = """examples:
   grok-theory verify                   # everything (simulations included; a few minutes)

@@ -1,0 +1,1 @@
+"""Derivations of the dichotomy family (see grok_theory.dichotomy)."""

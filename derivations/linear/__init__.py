@@ -1,0 +1,1 @@
+"""Derivations of the linear family (see grok_theory.linear)."""

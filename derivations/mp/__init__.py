@@ -1,0 +1,1 @@
+"""Derivations of the mp family (see grok_theory.mp)."""

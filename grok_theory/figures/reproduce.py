@@ -1,0 +1,101 @@
+"""Reproduce the figures of the papers the toolkit implements (``grok-theory reproduce``).
+
+A figure module exposes ``FIGURES: dict[str, Callable[[bool], matplotlib.figure.Figure]]``;
+each function takes ``quick`` (small simulations, ≤ 1 minute) and returns a figure drawn with
+the Agg backend. This module collects the figures of every module in :data:`FIGURE_MODULES`
+and writes them as PNG and PDF. Plotting needs the optional ``plot`` extra (matplotlib).
+"""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render"]
+
+#: modules (in grok_theory/figures/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
+FIGURE_MODULES = ("levi", "late_time", "omnigrok", "dichotomy")
+
+INSTALL_HINT = "matplotlib is required for figures: pip install 'grok-theory[plot]'"
+
+
+class MissingMatplotlib(ImportError):
+    """Raised when a figure is requested without the optional ``plot`` extra."""
+
+
+def require_matplotlib() -> Any:
+    """Import matplotlib with the non-interactive Agg backend, or raise :class:`MissingMatplotlib`."""
+    try:
+        import matplotlib
+    except ImportError:  # pragma: no cover - exercised by monkeypatching in the tests
+        raise MissingMatplotlib(INSTALL_HINT) from None
+    matplotlib.use("Agg")
+    return matplotlib
+
+
+def pyplot() -> Any:
+    """``matplotlib.pyplot`` with the Agg backend, or raise :class:`MissingMatplotlib` (the figure modules' loader)."""
+    require_matplotlib()
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def figures() -> dict[str, Callable[[bool], Any]]:
+    """All registered figures, ``{name: function(quick) -> Figure}``, in module order.
+
+    Raises ValueError if two modules register the same name.
+    """
+    out: dict[str, Callable[[bool], Any]] = {}
+    for mod in FIGURE_MODULES:
+        for name, fn in importlib.import_module(f"grok_theory.figures.{mod}").FIGURES.items():
+            if name in out:
+                raise ValueError(f"figure name {name!r} is registered twice (module {mod!r})")
+            out[name] = fn
+    return out
+
+
+def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
+           formats: tuple[str, ...] = ("png", "pdf"), log: Callable[[str], None] | None = None) -> list[Path]:
+    """Draw the named figures and save each as ``<out_dir>/<name>.<fmt>``; return the paths.
+
+    Parameters
+    ----------
+    names : iterable of str
+        Figure names (see :func:`figures`), or ``"all"``.
+    out_dir : path
+        Created if missing.
+    quick : bool
+        Small simulations and grids (each figure ≤ 1 minute).
+    formats : tuple of str
+        File formats understood by matplotlib.
+    log : callable, optional
+        Receives one progress line per figure (default: stderr).
+    """
+    plt = pyplot()
+
+    available = figures()
+    names = list(names)
+    if "all" in names:
+        names = list(available)
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(f"unknown figure {unknown[0]!r}; choose from: all, {', '.join(available)}")
+    log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name in names:
+        start = time.perf_counter()
+        log(f"{name}: drawing ({'quick' if quick else 'paper sizes'}) ...")
+        fig = available[name](quick)
+        for fmt in formats:
+            path = out / f"{name}.{fmt}"
+            fig.savefig(path, dpi=130 if fmt == "png" else None)
+            paths.append(path)
+        plt.close(fig)
+        log(f"{name}: wrote {', '.join(str(out / f'{name}.{f}') for f in formats)} ({time.perf_counter() - start:.1f} s)")
+    return paths

@@ -1,0 +1,501 @@
+"""The linear teacher–student model of Levi, Beck & Bar-Sinai (2024) and its exact curves.
+
+Model (THEORY.md §1): x ~ N(0, I_{d_in}), λ = d_in/N_tr, teacher T and student S in
+R^{d_in×d_out}, entries of T and S_0 iid N(0, 1/(2 d_in d_out)) times ``teacher_scale`` τ and
+``init_scale`` α; training labels y = Tᵀx + ξ with ξ ~ N(0, σ² I) (``label_noise`` σ).
+Full-batch GD with step η (``lr``) and weight decay γ, Levi Eq. 3 with the noise term:
+
+    D_{t+1} = D_t − c[(Σ_tr + g) D_t − E + g T],   c = 2η/d_out,  g = γ/2,  E = XᵀΞ/N_tr.
+
+In the eigenbasis of Σ_tr each mode ν is an affine recursion with fixed point
+D*_ν = (E_ν − g T_ν)/(ν + g), so D_ν(t) = D*_ν + (D_ν(0) − D*_ν) h_ν(t) with
+
+    h_ν(t) = e^{−c(ν+g)t}      (gradient flow, ``dynamics="flow"``),
+    h_ν(t) = (1 − c(ν+g))^t    (discrete GD, ``dynamics="gd"``).
+
+Averaging over T, S_0, Ξ (E‖E_ν‖² = d_out σ² ν/N_tr) and over the Marchenko–Pastur law of ν
+(self-averaging approximation, Levi Eq. 34), with r = g/(ν+g) (r = 0 for g = 0):
+
+    L_gen = E[(τ²/2d)(r + (1−r)h)² + (α²/2d) h² + λσ² ν (1−h)²/(ν+g)²]
+    L_tr  = E[ν{(τ²/2d)(r + (1−r)h)² + (α²/2d) h²}] + E[λσ² ν²(1−h)²/(ν+g)² − 2λσ² ν(1−h)/(ν+g)] + σ²
+    ‖S‖²  = E[(τ²/2)(1−r)²(1−h)² + (α²/2) h² + d λσ² ν (1−h)²/(ν+g)²]
+
+(derivation module ``derivations/linear/teacher_student.py``). For σ = γ = 0, α = τ = 1, d_out = 1 and
+flow these are Levi Eqs. 7–8; with γ they are Eq. 15.
+
+Numerics: the clean (noise-free) parts are sums of E[C_k(ν) h^k] with C_k ≥ 0, evaluated by the
+engine with the decay ``e^{−skν}`` resolved at the lower edge (so late times keep full relative
+precision, and their logarithms are available below the float64 range); the noise parts are
+smooth saturating functions evaluated directly.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import mpmath
+import numpy as np
+from scipy import special
+
+from grok_theory import _validate
+from grok_theory.mp.law import MarchenkoPastur
+
+__all__ = ["TeacherStudent", "accuracy_from_loss", "loss_at_accuracy"]
+
+_DYNAMICS = ("flow", "gd")
+_CONVENTIONS = ("mean", "total")
+
+
+def log_abs_one_minus(x: Any) -> np.ndarray:
+    """log|1 − x| elementwise, through log1p where 1 − x > 0 (discrete-GD mode factors ρ = 1 − x;
+    ρ < 0 for stable but oscillating modes)."""
+    x = np.asarray(x, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(x < 1, np.log1p(-np.minimum(x, 1.0)), np.log(np.abs(1 - x)))
+
+
+def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mean", dps: int | None = None) -> Any:
+    """Accuracy as a function of the loss (Levi Eqs. 10 and 13).
+
+    Under the isotropic approximation the error ``Dᵀx`` of a sample has ``‖Dᵀx‖² = L·χ²_{d_out}``
+    (L the per-output mean squared error). ``convention="mean"`` (Levi's) counts a sample as
+    correct when ``‖Dᵀx‖²/d_out < eps``, giving ``A = P(χ²_d < d·eps/L)``, i.e.
+    ``1 − Γ(d/2, d·eps/(2L))/Γ(d/2)`` (Eq. 13; for d = 1, ``erf(√(eps/(2L)))``, Eq. 10).
+    ``convention="total"`` thresholds the total ``‖Dᵀx‖² < eps``: ``A = P(χ²_d < eps/L)``.
+    """
+    _validate.choice("convention", convention, _CONVENTIONS)
+    scale = d_out if convention == "mean" else 1
+    if dps is not None:
+        with mpmath.workdps(dps + 5):
+            L = mpmath.mpf(loss)
+            out = mpmath.mpf(1) if L == 0 else mpmath.gammainc(mpmath.mpf(d_out) / 2, 0, scale * mpmath.mpf(eps) / (2 * L), regularized=True)
+        with mpmath.workdps(dps):
+            return +out
+    L = np.asarray(loss, dtype=float)
+    with np.errstate(divide="ignore", over="ignore"):  # a subnormal loss gives x = inf, accuracy 1
+        x = np.where(L > 0, scale * eps / (2 * np.where(L > 0, L, 1.0)), np.inf)
+    out = special.gammainc(d_out / 2, x)
+    return float(out) if out.ndim == 0 else out
+
+
+def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "mean") -> float:
+    """The loss at which :func:`accuracy_from_loss` equals ``level`` (accuracy is decreasing in L).
+
+    For d_out = 1, mean convention and level = erf(√2) ≈ 0.9545 this is Levi's eps/4.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must be in (0, 1), got {level!r}")
+    scale = d_out if convention == "mean" else 1
+    return scale * eps / (2 * float(special.gammaincinv(d_out / 2, level)))
+
+
+@lru_cache(maxsize=1024)
+def _law(lam: float) -> MarchenkoPastur:
+    """The (immutable) law of a given λ, shared by the models built with it (phase diagrams)."""
+    return MarchenkoPastur(lam)
+
+
+@dataclass(frozen=True)
+class TeacherStudent:
+    """Linear teacher–student model trained by full-batch GD or gradient flow (Levi §3).
+
+    Parameters
+    ----------
+    lam : float > 0
+        d_in/N_tr.
+    d_out : int ≥ 1
+        Output dimension.
+    lr : float > 0
+        Learning rate η.
+    weight_decay : float ≥ 0
+        γ (PyTorch-style: the update adds (γ/d_out)·S, Levi Eq. 3).
+    init_scale : float ≥ 0
+        α: the student starts at α S_0.
+    teacher_scale : float ≥ 0
+        τ: the teacher is τ T.
+    label_noise : float ≥ 0
+        σ: std of Gaussian noise added to every training label.
+    dynamics : {"flow", "gd"}
+        Gradient flow (η → 0 at fixed ηt) or exact discrete GD with step η.
+
+    Notes
+    -----
+    Time ``t`` counts GD steps in both cases. Discrete GD needs ``lr < d_out/(λ₊ + γ/2)`` (every
+    mode contracts), checked at construction.
+    """
+
+    lam: float
+    d_out: int = 1
+    lr: float = 0.01
+    weight_decay: float = 0.0
+    init_scale: float = 1.0
+    teacher_scale: float = 1.0
+    label_noise: float = 0.0
+    dynamics: str = "flow"
+    law: MarchenkoPastur = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__
+        set_(self, "lam", _validate.positive("lam", self.lam))
+        set_(self, "d_out", _validate.positive_int("d_out", self.d_out))
+        set_(self, "lr", _validate.positive("lr", self.lr))
+        set_(self, "weight_decay", _validate.nonnegative("weight_decay", self.weight_decay))
+        set_(self, "init_scale", _validate.nonnegative("init_scale", self.init_scale))
+        set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
+        set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
+        _validate.choice("dynamics", self.dynamics, _DYNAMICS)
+        set_(self, "law", _law(self.lam))
+        if self.dynamics == "gd":
+            bound = self.d_out / (self.law.upper + self.weight_decay / 2)
+            if self.lr >= bound:
+                raise ValueError(
+                    f"lr={self.lr!r} is unstable for discrete GD: need lr < d_out/(lam_+ + weight_decay/2) = {bound:.6g}"
+                )
+
+    def _repr_latex_(self) -> str:
+        """Jupyter display: the model's parameters in the paper's notation."""
+        parts = [rf"\lambda = {self.lam:g}", rf"d_{{\mathrm{{out}}}} = {self.d_out}", rf"\eta = {self.lr:g}",
+                 rf"\gamma = {self.weight_decay:g}", rf"\alpha = {self.init_scale:g}", rf"\tau = {self.teacher_scale:g}",
+                 rf"\sigma = {self.label_noise:g}"]
+        kind = "gradient flow" if self.dynamics == "flow" else "discrete GD"
+        return r"$\mathrm{TeacherStudent}:\ " + r",\ ".join(parts) + rf"$ ({kind})"
+
+    # -- derived constants ------------------------------------------------------------------
+    def _k(self, mp: bool) -> dict[str, Any]:
+        """Model constants as floats, or as exact mpmath numbers at the working precision."""
+        conv = mpmath.mpf if mp else float
+        lam = conv(self.lam)
+        return {
+            "c": 2 * conv(self.lr) / self.d_out, "g": conv(self.weight_decay) / 2, "lam": lam,
+            "tau2": conv(self.teacher_scale) ** 2, "a2": conv(self.init_scale) ** 2, "s2": conv(self.label_noise) ** 2,
+            "lower": self.law._params()["lower"] if mp else self.law.lower,
+        }
+
+    @property
+    def c(self) -> float:
+        """Mode rate per step, 2η/d_out."""
+        return 2 * self.lr / self.d_out
+
+    @property
+    def g(self) -> float:
+        """Eigenvalue shift γ/2 from weight decay."""
+        return self.weight_decay / 2
+
+    def _ratio(self, nu: Any) -> tuple[Any, Any]:
+        """(r, 1 − r) with r = g/(ν+g); for g = 0, r = 0 and 1 − r = 1 (also at ν = 0)."""
+        g = self._k(isinstance(nu, mpmath.mpf))["g"]
+        if g == 0:
+            return 0 * nu, 0 * nu + 1
+        return g / (nu + g), nu / (nu + g)
+
+    def _noise_factor(self, nu: Any) -> Any:
+        """ν/(ν+g)² (0 at ν = 0: null-space modes see no noise)."""
+        g = self._k(isinstance(nu, mpmath.mpf))["g"]
+        if isinstance(nu, np.ndarray):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(nu > 0, nu / (nu + g) ** 2, 0.0)
+        return nu / (nu + g) ** 2 if nu > 0 else 0 * nu
+
+    # -- the mode factor h^k ----------------------------------------------------------------
+    def _decay_rate(self, k: int, t: Any) -> Any:
+        """Rate s of the factor e^{−sν} that carries the lower-edge decay of h^k."""
+        kk = self._k(isinstance(t, mpmath.mpf))
+        if self.dynamics == "flow":
+            return k * kk["c"] * t
+        return k * t * kk["c"] / (1 - kk["c"] * (kk["lower"] + kk["g"]))
+
+    def _h_power_reduced(self, k: int, t: Any, nu: Any, mp: bool) -> Any:
+        """h(ν)^k e^{sν} e^{−K}: the smooth remainder after taking out e^{−sν} and e^{K}."""
+        if self.dynamics == "flow" or k == 0:
+            return 1 if not isinstance(nu, np.ndarray) else np.ones_like(nu)
+        # h^k e^{sν} e^{−K} = exp(kt·(log(1−x) + x)),  x = c(ν−λ₋)/(1 − c(λ₋+g)) ≥ 0
+        kk = self._k(mp)
+        c, g, lower = kk["c"], kk["g"], kk["lower"]
+        x = c * (nu - lower) / (1 - c * (lower + g))
+        # x ≤ 1 unless the model oscillates, which takes the unfactorised path (_signed_part)
+        if mp:
+            return mpmath.exp(k * t * (mpmath.log1p(-x) + x))
+        return np.exp(k * t * (np.log1p(-x) + x))
+
+    def edge_rate(self, k: int = 1) -> float:
+        """Rate s per unit time of the factor e^{−sν} that carries the lower-edge decay of h^k.
+
+        k·c for gradient flow; k·c/(1 − c(λ₋+g)) for discrete GD (the slope of −log h at λ₋).
+        """
+        return float(self._decay_rate(k, 1.0))
+
+    @property
+    def oscillates(self) -> bool:
+        """Discrete GD with modes ρ(ν) = 1 − c(ν+g) < 0 near λ₊ (stable, but alternating in sign)."""
+        return self.dynamics == "gd" and self.c * (self.law.upper + self.g) > 1
+
+    def _whole_steps(self, t: Any) -> None:
+        if np.any(np.asarray(t, dtype=float) % 1 != 0):
+            raise ValueError(f"t must be whole GD steps when modes oscillate (lr={self.lr!r} > d_out/(lam_+ + "
+                             f"weight_decay/2) / 2 = {self.d_out / (2 * (self.law.upper + self.g)):.6g}), got t={t!r}")
+
+    def _signed_part(self, coef: Callable[[Any], Any], k: int, t: Any, mp: bool, dps: int | None = None) -> Any:
+        """E[C_k h^k] under oscillating GD (ρ < 0 near λ₊), a linear, not log, expectation.
+
+        The lower-edge factorisation of the other paths assumes |ρ| is largest at λ₋; with
+        oscillating modes |ρ(λ₊)| can rival it, so h^k (a polynomial in ν at whole steps t) is
+        integrated as it is, atom included.
+        """
+        if mp:
+            return self.law.expect(lambda nu: coef(nu) * self.mode_factor(t, nu, True) ** k, dps=dps)
+        return np.array([float(self.law.expect(lambda nu, tt=tt: coef(nu) * self.mode_factor(tt, nu) ** k)) for tt in t])
+
+    def _atom_log_term(self, coef: Callable[[Any], Any], k: int, t: np.ndarray) -> np.ndarray | None:
+        """log(atom·C_k(0)·h(0)^k) for GD at λ > 1: the null modes, added exactly (no over/underflow)."""
+        c0 = float(np.asarray(coef(np.zeros(1)), dtype=float).ravel()[0])
+        if self.law.atom == 0 or c0 <= 0:
+            return None
+        return math.log(self.law.atom * c0) + k * t * math.log1p(-self.c * self.g)
+
+    def _log_edge_factor(self, k: int, t: Any) -> Any:
+        """log of the constant taken out of h^k: −kcgt (flow) or kt·log ρ(λ₋) + sλ₋ (GD)."""
+        kk = self._k(isinstance(t, mpmath.mpf))
+        c, g, lower = kk["c"], kk["g"], kk["lower"]
+        if self.dynamics == "flow":
+            return -k * c * g * t
+        if isinstance(t, mpmath.mpf):
+            return k * t * mpmath.log(1 - c * (lower + g)) + self._decay_rate(k, t) * lower
+        return k * t * math.log1p(-c * (lower + g)) + self._decay_rate(k, t) * lower
+
+    def mode_factor(self, t: Any, nu: Any, mp: bool = False) -> Any:
+        """h(ν, t): the factor by which a mode of Σ_tr eigenvalue ν has decayed after time t.
+
+        h = e^{−c(ν+g)t} (gradient flow) or (1 − c(ν+g))^t (discrete GD, signed for oscillating
+        modes at whole steps), c = 2η/d_out, g = γ/2 (Levi Eqs. 4, 15). ``mp=True`` evaluates with
+        mpmath at the working precision of the caller's context.
+        """
+        kk = self._k(mp)
+        c, g = kk["c"], kk["g"]
+        if self.dynamics == "flow":
+            return mpmath.exp(-c * (nu + g) * t) if mp else np.exp(-c * (nu + g) * t)
+        if mp:
+            return (1 - c * (nu + g)) ** t
+        a = c * (nu + g)
+        mag = np.exp(t * log_abs_one_minus(a))
+        return np.where((a > 1) & (np.asarray(t) % 2 == 1), -mag, mag)  # oscillating modes (t whole)
+
+    # -- coefficients -------------------------------------------------------------------------
+    def mode_coefficients(self, which: str, mp: bool = False) -> list[tuple[int, Callable[[Any], Any]]]:
+        """[(k, C_k)] with the noise-free part of the curve = Σ_k E[C_k(ν) h(ν, t)^k], C_k ≥ 0.
+
+        ``which`` is ``"train"`` or ``"gen"``; h is :meth:`mode_factor`. The coefficients are the
+        teacher and initialisation parts of the mode solution (Levi Eq. 15, App. D).
+        """
+        kk = self._k(mp)
+        tau2, a2, d = kk["tau2"], kk["a2"], self.d_out
+        weight = (lambda nu: nu) if which == "train" else (lambda nu: 1 + 0 * nu)
+
+        def c0(nu: Any) -> Any:
+            r, _ = self._ratio(nu)
+            return weight(nu) * tau2 / (2 * d) * r * r
+
+        def c1(nu: Any) -> Any:
+            r, rc = self._ratio(nu)
+            return weight(nu) * tau2 / d * r * rc
+
+        def c2(nu: Any) -> Any:
+            _, rc = self._ratio(nu)
+            return weight(nu) * (tau2 / (2 * d) * rc * rc + a2 / (2 * d))
+
+        terms = [(2, c2)]
+        if self.g > 0 and tau2 > 0:
+            terms = [(0, c0), (1, c1), (2, c2)]
+        return terms
+
+    def _noise_term(self, which: str, t: Any, mp: bool) -> Callable[[Any], Any]:
+        """The label-noise part (and for the norm, the saturating teacher part) as a function of ν."""
+        kk = self._k(mp)
+        lam, s2, d, tau2, g = kk["lam"], kk["s2"], self.d_out, kk["tau2"], kk["g"]
+
+        def f(nu: Any) -> Any:
+            w = 1 - self.mode_factor(t, nu, mp)
+            nf = self._noise_factor(nu)
+            if which == "gen":
+                return lam * s2 * nf * w * w
+            if which == "train":
+                q = nu / (nu + g) if g > 0 else (1 + 0 * nu)
+                if isinstance(nu, np.ndarray):
+                    q = np.where(nu > 0, q, 0.0)
+                elif not nu > 0:
+                    q = 0 * nu
+                return lam * s2 * (nu * nf * w * w - 2 * q * w) + s2
+            _, rc = self._ratio(nu)
+            return d * lam * s2 * nf * w * w + tau2 / 2 * rc * rc * w * w
+
+        return f
+
+    def _has_static_part(self, which: str) -> bool:
+        return self.label_noise > 0 or which == "norm"
+
+    # -- evaluation --------------------------------------------------------------------------
+    def _curve(self, which: str, t: Any, dps: int | None, log: bool) -> Any:
+        law = self.law
+        if dps is not None:
+            return self._curve_mp(which, t, dps, log)
+        t_arr = _validate.real_array("t", t, lower=0.0)
+        flat = np.atleast_1d(t_arr).ravel()
+        if self.oscillates:
+            self._whole_steps(flat)
+        logs = []
+        clean = [] if which == "norm" else self.mode_coefficients(which)
+        if which == "norm":
+            clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
+        signed = np.zeros(flat.shape)
+        for k, coef in clean:
+            if self.dynamics == "flow" or k == 0:
+                lv = law.log_expect(coef, s=self._decay_rate(k, flat)) + self._log_edge_factor(k, flat)
+            elif self.oscillates:
+                signed += self._signed_part(coef, k, flat, mp=False)
+                continue
+            else:
+                # the atom's modes (λ > 1) are added exactly: inside the factorised form their
+                # factor h(0)^k would be a product of an overflowing and an underflowing term
+                cont = coef if law.atom == 0 else (lambda nu, coef=coef: np.where(nu > 0, coef(nu), 0.0))
+                lv = np.array([
+                    law.log_expect(lambda nu, tt=tt: cont(nu) * self._h_power_reduced(k, tt, nu, False), s=self._decay_rate(k, tt))
+                    + self._log_edge_factor(k, tt)
+                    for tt in flat
+                ])
+                atom_lv = self._atom_log_term(coef, k, flat)
+                if atom_lv is not None:
+                    lv = np.logaddexp(lv, atom_lv)
+            logs.append(np.atleast_1d(lv))
+        with np.errstate(divide="ignore"):
+            total_log = np.logaddexp.reduce(np.vstack(logs), axis=0) if logs else np.full(flat.shape, -np.inf)
+        if np.any(signed != 0):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total_log = np.log(np.exp(total_log) + signed)
+        if self._has_static_part(which):
+            static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
+            with np.errstate(divide="ignore", invalid="ignore"):
+                total_log = np.logaddexp(total_log, np.log(np.maximum(static, 0.0)))
+        out = total_log if log else np.exp(total_log)
+        out = out.reshape(t_arr.shape)
+        return float(out) if out.ndim == 0 else out
+
+    def _curve_mp(self, which: str, t: Any, dps: int, log: bool) -> Any:
+        law = self.law
+        with mpmath.workdps(dps + 10):
+            if isinstance(t, (str, mpmath.mpf)):
+                tm = mpmath.mpf(t)
+                if not mpmath.isfinite(tm) or tm < 0:
+                    raise ValueError(f"t must be finite and >= 0, got {t!r}")
+            else:
+                tm = mpmath.mpf(_validate.nonnegative("t", t))
+            if self.oscillates:
+                self._whole_steps(float(tm))
+            parts = []
+            a2 = self._k(True)["a2"]
+            clean = [(2, lambda nu: a2 / 2 + 0 * nu)] if which == "norm" else self.mode_coefficients(which, mp=True)
+            signed = mpmath.mpf(0)
+            for k, coef in clean:
+                s = self._decay_rate(k, tm)
+                f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True))
+                if all(coef(mpmath.mpf(x)) == 0 for x in ("0.5", "1", "2")):
+                    continue
+                if k > 0 and self.oscillates:
+                    signed += self._signed_part(coef, k, tm, mp=True, dps=dps + 5)
+                    continue
+                if self.dynamics == "gd" and k > 0 and law.atom > 0:  # null modes exactly, as in _curve
+                    c0 = coef(mpmath.mpf(0))
+                    if c0 > 0:
+                        kk = self._k(True)
+                        signed += law._params()["atom"] * c0 * (1 - kk["c"] * kk["g"]) ** (k * tm)
+                    f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True) if nu > 0 else 0 * nu)
+                parts.append(law.log_expect(f, dps=dps + 5, s=s) + self._log_edge_factor(k, tm))
+            total = signed + (mpmath.mpf(0) if not parts else sum(mpmath.exp(p) for p in parts))
+            if self._has_static_part(which) and (tm > 0 or which == "train"):  # (1 − h) = 0 at t = 0
+                total += law.expect(self._noise_term(which, tm, True), dps=dps + 5)
+            out = mpmath.log(total) if log else total
+        with mpmath.workdps(dps):
+            return +out
+
+    def train_loss(self, t: Any, dps: int | None = None) -> Any:
+        """Training loss L_tr(t) on the labels the optimiser sees (Levi Eqs. 7–8, 15; noise derived).
+
+        Vectorised over numpy arrays of ``t`` (GD steps); with ``dps`` a scalar ``t`` gives an
+        mpmath number to that many digits.
+        """
+        return self._curve("train", t, _validate.dps_value(dps), log=False)
+
+    def gen_loss(self, t: Any, dps: int | None = None) -> Any:
+        """Generalisation loss L_gen(t) = ‖S(t) − T‖²/d_out on clean labels (Levi Eqs. 2, 8, 15)."""
+        return self._curve("gen", t, _validate.dps_value(dps), log=False)
+
+    def weight_norm(self, t: Any, dps: int | None = None) -> Any:
+        """Expected squared Frobenius norm ‖S(t)‖²_F of the student."""
+        return self._curve("norm", t, _validate.dps_value(dps), log=False)
+
+    def log_train_loss(self, t: Any, dps: int | None = None) -> Any:
+        """log L_tr(t), accurate where L_tr underflows float64."""
+        return self._curve("train", t, _validate.dps_value(dps), log=True)
+
+    def log_gen_loss(self, t: Any, dps: int | None = None) -> Any:
+        """log L_gen(t), accurate where L_gen underflows float64."""
+        return self._curve("gen", t, _validate.dps_value(dps), log=True)
+
+    # -- limits ---------------------------------------------------------------------------------
+    def _limit(self, which: str, dps: int | None) -> Any:
+        """t → ∞: h → 0 except on null modes without weight decay (ν = 0, g = 0), where h = 1."""
+        mp = dps is not None
+        with mpmath.workdps((dps or 15) + 10):
+            kk = self._k(mp)
+        lam, s2, d, tau2, a2, g = kk["lam"], kk["s2"], self.d_out, kk["tau2"], kk["a2"], kk["g"]
+        if s2 > 0 and g == 0 and lam == 1 and which in ("gen", "norm"):
+            return math.inf if dps is None else mpmath.inf  # E[1/ν] diverges at λ = 1
+
+        def f(nu: Any) -> Any:
+            r, rc = self._ratio(nu)
+            nf = self._noise_factor(nu)
+            null = (nu == 0) if not isinstance(nu, np.ndarray) else (nu == 0)
+            if which == "gen":
+                val = tau2 / (2 * d) * r * r + lam * s2 * nf
+                extra = (tau2 + a2) / (2 * d)
+            elif which == "train":
+                # for g = 0 both ν·ν/(ν+g)² and ν/(ν+g) are 1 on ν > 0 (continuous at 0 when λ = 1;
+                # the null modes of λ > 1 take `extra` below)
+                q = nu / (nu + g) if g > 0 else 1 + 0 * nu
+                nu_nf = nu * nf if g > 0 else 1 + 0 * nu
+                val = nu * tau2 / (2 * d) * r * r + lam * s2 * (nu_nf - 2 * q) + s2
+                extra = s2  # null mode: residual is the noise itself
+            else:
+                val = tau2 / 2 * rc * rc + d * lam * s2 * nf
+                extra = a2 / 2
+            if g == 0 and self.law.atom > 0:  # null modes (the atom) keep h = 1
+                if isinstance(nu, np.ndarray):
+                    return np.where(null, extra, val)
+                return extra if nu == 0 else val
+            return val
+
+        return self.law.expect(f, dps=dps)
+
+    def train_loss_limit(self, dps: int | None = None) -> Any:
+        """lim_{t→∞} L_tr."""
+        return self._limit("train", _validate.dps_value(dps))
+
+    def gen_loss_limit(self, dps: int | None = None) -> Any:
+        """lim_{t→∞} L_gen (the weight-decay / null-space / noise floor)."""
+        return self._limit("gen", _validate.dps_value(dps))
+
+    def weight_norm_limit(self, dps: int | None = None) -> Any:
+        """lim_{t→∞} ‖S‖²_F."""
+        return self._limit("norm", _validate.dps_value(dps))
+
+    # -- accuracies -------------------------------------------------------------------------------
+    def train_accuracy(self, t: Any, eps: float, convention: str = "mean", dps: int | None = None) -> Any:
+        """Training accuracy at threshold ``eps`` (Levi Eq. 10 / 13; see :func:`accuracy_from_loss`)."""
+        eps = _validate.positive("eps", eps)
+        return accuracy_from_loss(self.train_loss(t, dps=dps), eps, self.d_out, convention, dps)
+
+    def gen_accuracy(self, t: Any, eps: float, convention: str = "mean", dps: int | None = None) -> Any:
+        """Generalisation accuracy at threshold ``eps`` (Levi Eq. 10 / 13)."""
+        eps = _validate.positive("eps", eps)
+        return accuracy_from_loss(self.gen_loss(t, dps=dps), eps, self.d_out, convention, dps)

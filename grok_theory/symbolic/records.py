@@ -1,0 +1,285 @@
+"""Derivation records: every closed form of grok-theory comes with the chain that produces it.
+
+A :class:`Derivation` is an id (``"mp.moments"``, ``"levi2024.eq9"``, …), a statement, its
+assumptions, a list of :class:`Step` s and the result. Each step carries a *check* — a
+zero-argument callable returning ``True`` when the step's claim holds — and a label saying
+how it is checked (``"sympy: simplifies to 0"``, ``"sympy: series to O(s^12)"``,
+``"numeric: 50 digits at λ=0.3"``). :meth:`Derivation.verify` re-runs every check, so the
+derivations are executable and the tests re-run them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import mpmath
+import numpy as np
+import sympy
+
+from grok_theory.symbolic.latex import to_latex
+
+__all__ = [
+    "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
+    "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
+    "gaussian_mean_square",
+]
+
+
+class DerivationError(AssertionError):
+    """A step of a derivation failed its check."""
+
+
+def is_zero(expr: sympy.Expr) -> bool:
+    """``True`` only if SymPy reduces ``expr`` to exactly 0 (simplify, then expand/cancel)."""
+    if expr == 0:
+        return True
+    for transform in (sympy.expand, sympy.cancel, sympy.simplify, lambda e: sympy.simplify(sympy.expand(e))):
+        reduced = transform(expr)
+        if reduced == 0:
+            return True
+    return False
+
+
+def series_agree(a: sympy.Expr, b: sympy.Expr, var: sympy.Symbol, order: int, point: Any = 0) -> bool:
+    """``True`` if the Taylor (or Laurent at ∞) expansions of ``a`` and ``b`` agree to ``order``."""
+    diff = sympy.series(a - b, var, point, order).removeO()
+    return is_zero(diff)
+
+
+def gaussian_mean_square(expr: sympy.Expr, variances: Mapping[sympy.Symbol, Any]) -> sympy.Expr:
+    """E[expr²] for ``expr`` linear in independent zero-mean variables with the given variances."""
+    expr = sympy.expand(expr)
+    return sympy.expand(sum(sympy.diff(expr, v) ** 2 * var for v, var in variances.items()))
+
+
+def digits_agree(a: Any, b: Any, digits: int) -> bool:
+    """``True`` if two numbers (mpmath, SymPy or Python) agree to ``digits`` significant digits."""
+    return digits_agreed(a, b) >= digits
+
+
+def digits_agreed(value: Any, reference: Any) -> float:
+    """Significant digits to which ``value`` agrees with ``reference``: −log10 of the relative error.
+
+    Returns ``math.inf`` for exact agreement; a reference of 0 is compared absolutely.
+    """
+    with mpmath.workdps(max(mpmath.mp.dps, 60)):
+        x = mpmath.mpmathify(sympy.N(value, 80) if isinstance(value, sympy.Basic) else value)
+        y = mpmath.mpmathify(sympy.N(reference, 80) if isinstance(reference, sympy.Basic) else reference)
+        err = abs(x - y)
+        if err == 0:
+            return float("inf")
+        scale = abs(y) if y != 0 else mpmath.mpf(1)
+        return float(-mpmath.log10(err / scale))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """Outcome of one :class:`Check`.
+
+    Attributes
+    ----------
+    ok : bool
+        For ``numeric`` and ``simulation`` checks: the claim holds (digits reached, z-score
+        within bound). For ``printed`` checks: the printed equation agrees with the derivation
+        (``False`` is reported as a *mismatch*, not a failure).
+    digits : float or None
+        Significant digits agreed (numeric checks).
+    z : float or None
+        Largest |z-score| of simulation against theory (simulation checks).
+    note : str
+        What was compared and the measured numbers.
+    """
+
+    ok: bool
+    digits: float | None = None
+    z: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Check:
+    """A check of a derived result beyond its symbolic steps.
+
+    ``kind`` is ``"numeric"`` (library implementation vs independent quadrature),
+    ``"simulation"`` (theory vs real gradient descent, z-score from the seed spread) or
+    ``"printed"`` (the paper's printed equation vs the derivation) or ``"approximation"`` (the
+    measured error of an asymptotic or approximate formula against the exact value: reported,
+    not asserted; it fails only if the error cannot be computed). ``run`` returns a
+    :class:`CheckResult`; ``quick=False`` checks are skipped by ``grok-theory verify --quick``.
+    """
+
+    kind: Literal["numeric", "simulation", "printed", "approximation"]
+    description: str
+    run: Callable[[], CheckResult]
+    quick: bool = True
+
+
+def numeric_check(description: str, implementation: Callable[[int], Any], reference: Callable[[int], Any],
+                  digits: int = 30, quick: bool = True) -> Check:
+    """A numeric check: ``implementation(dps)`` against an independent ``reference(dps)``.
+
+    Both are evaluated with ``dps = digits + 10``; the check passes when they agree to at least
+    ``digits`` significant digits (measured with :func:`digits_agreed`, capped at ``dps``: agreement
+    beyond the working precision is not a measurement).
+    """
+    def run() -> CheckResult:
+        dps = digits + 10
+        with mpmath.workdps(dps):
+            a, b = implementation(dps), reference(dps)
+        got = min(digits_agreed(a, b), float(dps))  # agreement beyond the working precision is not measured
+        return CheckResult(got >= digits, digits=got, note=f"{description}: {got:.1f} digits (need {digits}, "
+                                                           f"computed at {dps})")
+
+    return Check("numeric", description, run, quick)
+
+
+def simulation_check(description: str, run: Callable[[], tuple[Any, Any, Any]], max_z: float = 4.0,
+                     quick: bool = False) -> Check:
+    """A simulation check: ``run()`` returns arrays ``(theory, simulated_mean, standard_error)``.
+
+    Passes when every |theory − mean| / standard_error ≤ ``max_z``.
+    """
+    def go() -> CheckResult:
+        theory, mean, sem = (np.asarray(v, dtype=float) for v in run())
+        z = float(np.max(np.abs(theory - mean) / np.maximum(sem, np.finfo(float).tiny)))
+        return CheckResult(z <= max_z, z=z, note=f"{description}: max |z| = {z:.2f} (bound {max_z})")
+
+    return Check("simulation", description, go, quick)
+
+
+def printed_check(description: str, printed: Callable[[], Any], derived: Callable[[], Any], digits: int = 12,
+                  quick: bool = True) -> Check:
+    """Compare a paper's printed formula with the derived one at a parameter point.
+
+    ``printed()`` and ``derived()`` return numbers; they agree when equal to ``digits``
+    significant digits. Disagreement is a *mismatch* (a finding), reported with the measured
+    relative discrepancy.
+    """
+    def run() -> CheckResult:
+        a, b = printed(), derived()
+        got = digits_agreed(a, b)
+        with mpmath.workdps(30):
+            rel = (mpmath.mpmathify(a) - mpmath.mpmathify(b)) / mpmath.mpmathify(b) if b != 0 else mpmath.inf
+        return CheckResult(got >= digits, digits=got,
+                           note=f"{description}: printed/derived − 1 = {mpmath.nstr(rel, 4)}")
+
+    return Check("printed", description, run, quick)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a derivation.
+
+    Attributes
+    ----------
+    description : str
+        What the step establishes, in words.
+    expr : sympy expression or equation
+        The step's formula (for display and LaTeX).
+    justification : str
+        Why it holds (the identity or theorem used).
+    check : callable
+        Returns ``True`` when the claim is verified.
+    how : str
+        How ``check`` verifies it, e.g. ``"sympy: simplifies to 0"`` or
+        ``"numeric: 50 digits at λ = 3/10"`` (numeric checks are labelled as such).
+    """
+
+    description: str
+    expr: Any
+    justification: str
+    check: Callable[[], bool]
+    how: str
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A derived result and the checked chain of steps behind it.
+
+    Attributes
+    ----------
+    id : str
+        Stable formula id (used by the registry, LaTeX labels and ``grok-theory verify``).
+    statement : str
+        The result in words.
+    assumptions : list of str
+    steps : list of Step
+    result : sympy expression or equation
+    source : str or None
+        Equation of a paper this reproduces (``"Levi et al. 2024, Eq. 9"``), if any.
+    numeric : str or None
+        Dotted path of the library function that implements the result.
+    """
+
+    id: str
+    statement: str
+    assumptions: list[str]
+    steps: list[Step]
+    result: Any
+    source: str | None = None
+    numeric: str | None = None
+    symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
+    checks: tuple[Check, ...] = ()
+
+    def verify(self) -> list[str]:
+        """Re-run every check; return the list of ``how`` labels, raise on the first failure."""
+        labels = []
+        for i, step in enumerate(self.steps, 1):
+            ok = step.check()
+            if ok is not True:
+                raise DerivationError(f"{self.id}: step {i} ({step.description}) failed its check [{step.how}]")
+            labels.append(step.how)
+        return labels
+
+    def latex(self) -> str:
+        """LaTeX of the result (Unicode-named symbols as LaTeX macros, see :mod:`grok_theory.symbolic.latex`)."""
+        return to_latex(self.result)
+
+    def pretty(self) -> str:
+        """Human-readable account of the derivation, step by step."""
+        lines = [f"[{self.id}] {self.statement}"]
+        if self.source:
+            lines.append(f"  source: {self.source}")
+        for a in self.assumptions:
+            lines.append(f"  assume: {a}")
+        for i, step in enumerate(self.steps, 1):
+            lines.append(f"  {i}. {step.description}")
+            lines.append("       " + sympy.pretty(step.expr, use_unicode=True).replace("\n", "\n       "))
+            lines.append(f"       because: {step.justification}   [check: {step.how}]")
+        lines.append("  result:")
+        lines.append("       " + sympy.pretty(self.result, use_unicode=True).replace("\n", "\n       "))
+        return "\n".join(lines)
+
+    def _repr_latex_(self) -> str:
+        return f"$${self.latex()}$$"
+
+
+def approximation_check(description: str, approximate: Callable[[], Any], exact: Callable[[], Any],
+                        quick: bool = True) -> Check:
+    """Measure (not assert) the relative error of an approximate formula against the exact value.
+
+    The note reports ``approximate/exact − 1``; the check fails only if that is not a finite number.
+    """
+    def run() -> CheckResult:
+        a, b = approximate(), exact()
+        with mpmath.workdps(30):
+            rel = mpmath.mpmathify(a) / mpmath.mpmathify(b) - 1
+        finite = bool(mpmath.isfinite(rel))
+        return CheckResult(finite, note=f"{description}: approximate/exact − 1 = {mpmath.nstr(rel, 3)}")
+
+    return Check("approximation", description, run, quick)
+
+
+def run_standalone(derivations: list[Derivation]) -> int:
+    """Print every derivation step by step, re-run its steps and its quick checks (``python derivations/<module>.py``)."""
+    for d in derivations:
+        print(d.pretty())
+        print(f"  verified: {len(d.verify())} steps")
+        for check in d.checks:
+            if check.quick:
+                r = check.run()
+                status = "ok" if r.ok else ("MISMATCH" if check.kind == "printed" else "FAIL")
+                print(f"  [{check.kind}] {status}: {r.note}")
+        print()
+    return 0
