@@ -8,8 +8,8 @@ train/test accuracy crossing 95 %, and the simulated time at which the exact gen
 loss reaches the theory threshold loss. Results are quoted in docs/figures.md (Fig. 2).
 """
 import numpy as np
-from grok_theory.figures.levi import record_times, simulate_chunked
-from grok_theory.linear.simulate import first_crossing
+from grok_theory.linear.simulate import first_crossing, simulate_chunked
+from grok_theory.simulation import log_steps
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.linear.grokking import crossing_time
 
@@ -19,7 +19,7 @@ def sem(x: np.ndarray) -> float:
 
 
 def main(seeds: int = 6) -> None:
-    t = record_times(3e5, 56)
+    t = log_steps(3e5, 56, include_zero=True)
     for d_in in (200, 1000):
         for d_out in (1, 50):
             sim = simulate_chunked(d_in, t, lam=0.9, d_out=d_out, seeds=range(seeds), eps=1e-3, lr=0.01, progress=False)
