@@ -185,7 +185,7 @@ def test_candidate_eq12_against_exact_delta_t():
     from grok_theory.linear.asymptotics import levi2024_eq12
     from grok_theory.linear.grokking import grokking_time
     from grok_theory.linear.model import TeacherStudent
-    from grok_theory.symbolic.candidate import check_candidate
+    from grok_theory.candidate import check_candidate
 
     grid = {"lam": [0.1, 0.5, 0.9], "eps": [1e-2, 1e-6]}
     r = check_candidate("delta_t", "log(1/(1 - sqrt(λ)))/(2*η*(1 - sqrt(λ))**2)", grid)
@@ -196,7 +196,7 @@ def test_candidate_eq12_against_exact_delta_t():
 
 
 def test_candidate_exact_formula_and_errors():
-    from grok_theory.symbolic.candidate import check_candidate
+    from grok_theory.candidate import check_candidate
 
     r = check_candidate("mp_laplace", "exp(-s*(1+lam))*besseli(1, 2*sqrt(lam)*s)/(sqrt(lam)*s)",  # Levi Eq. 9
                         {"lam": [0.3, 0.9, 2.0], "s": [0.5, 5.0]}, {"power": 1})

@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from grok_theory.symbolic.candidate import QUANTITIES, check_candidate
+    from grok_theory.candidate import QUANTITIES, check_candidate
 
     if args.list:
         for q in QUANTITIES.values():

@@ -18,7 +18,7 @@ SymPy helpers
 Running
     :func:`verify_derivation` (one record → a :class:`~grok_theory.symbolic.verify.VerifyRecord`),
     :func:`load_derivations` (a user's file or module → records), :func:`run_standalone`;
-    ``grok_theory.testing`` for pytest; ``grok_theory.symbolic.candidate`` to check a candidate
+    ``grok_theory.testing`` for pytest; ``grok_theory.candidate`` to check a candidate
     formula against the exact theory.
 """
 from grok_theory.symbolic.records import (

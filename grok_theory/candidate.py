@@ -6,7 +6,7 @@ a Marchenko–Pastur expectation — is evaluated at every point of a parameter 
 exact value computed by the library, giving the relative error ``candidate/exact − 1`` per
 point and the worst point. This is how the entries of docs/errata.md were found.
 
->>> from grok_theory.symbolic.candidate import check_candidate
+>>> from grok_theory.candidate import check_candidate
 >>> r = check_candidate("delta_t", "log(1/(1 - sqrt(lam)))/(2*lr*(1 - sqrt(lam))**2)",   # Levi Eq. 12
 ...                     grid={"lam": [0.1, 0.5, 0.9], "eps": [1e-3, 1e-10]})
 >>> r.worst["rel_error"]                                                                   # doctest: +SKIP
