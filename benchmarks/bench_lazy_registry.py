@@ -18,7 +18,8 @@ import time
 from pathlib import Path
 
 COMMANDS = (["--help"], ["formula", "levi2024.eq9"], ["formula", "levi2024.eq9", "--latex"],
-            ["formula", "nosuch.id"], ["verify", "--id", "levi2024.eq10", "--quick"], ["formula", "--list"])
+            ["formula", "nosuch.id"], ["verify", "--id", "levi2024.eq10", "--quick"], ["verify", "--id", "levi2024.eq9", "--quick"],
+            ["formula", "--list"])
 
 
 def measure(cwd: Path, argv: list[str]) -> tuple[float, float]:
