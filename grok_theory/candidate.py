@@ -19,6 +19,7 @@ float64 path of the library (about 14 correct digits); candidates are evaluated 
 """
 from __future__ import annotations
 
+import inspect
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
@@ -135,6 +136,49 @@ def parse_candidate(candidate: Any, quantity: str) -> sympy.Expr:
     return expr.xreplace(subs)
 
 
+def _real(v: Any) -> float:
+    """A real float from an mpmath/complex/float value; NaN if it is not real (beyond rounding)."""
+    v = complex(v) if isinstance(v, (mpmath.mpc, complex)) else float(v)
+    if isinstance(v, complex):
+        return v.real if abs(v.imag) <= 1e-25 * max(abs(v.real), 1e-300) else math.nan
+    return v
+
+
+def _evaluator(candidate: Any, quantity: str) -> tuple[Callable[[dict[str, Any]], float], Any]:
+    """(function of a parameter dict → candidate value, NaN where undefined; the candidate for display)."""
+    q = _quantity(quantity)
+    if callable(candidate) and not isinstance(candidate, (str, sympy.Basic)):
+        names = list(inspect.signature(candidate).parameters)
+        unknown = [n for n in names if n not in q.parameters]
+        if unknown:
+            raise ValueError(f"candidate {getattr(candidate, '__name__', candidate)!r} takes {', '.join(unknown)}, "
+                             f"not parameters of {quantity!r} ({', '.join(q.parameters)})")
+
+        def call(p: dict[str, Any]) -> float:
+            try:
+                return _real(candidate(**{n: p[n] for n in names}))
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                return math.nan
+        return call, candidate
+    expr = parse_candidate(candidate, quantity)
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    fn = sympy.lambdify(symbols, expr, modules="mpmath")
+
+    def evaluate(p: dict[str, Any]) -> float:
+        with mpmath.workdps(30):
+            try:
+                return _real(fn(*(mpmath.mpf(p[s.name]) for s in symbols)))
+            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+                return math.nan
+    return evaluate, expr
+
+
+def _describe(candidate: Any) -> str:
+    if isinstance(candidate, sympy.Basic):
+        return sympy.sstr(candidate)
+    return f"{getattr(candidate, '__module__', '')}.{getattr(candidate, '__name__', repr(candidate))}".lstrip(".")
+
+
 def _quantity(name: str) -> Quantity:
     if name not in QUANTITIES:
         raise ValueError(f"quantity={name!r} is not known; choose one of {', '.join(QUANTITIES)}")
@@ -148,7 +192,7 @@ class CandidateCheck:
     Attributes
     ----------
     quantity : str
-    candidate : sympy expression
+    candidate : sympy expression or callable
     axes : tuple of str
         Grid parameter names (the grid is their Cartesian product, first axis slowest).
     points : list of dict
@@ -196,7 +240,7 @@ class CandidateCheck:
             return "nan" if isinstance(x, float) and math.isnan(x) else x
 
         fixed = {k: v for k, v in self.points[0].items() if k not in self.axes}
-        return {"quantity": self.quantity, "candidate": sympy.sstr(self.candidate), "axes": list(self.axes),
+        return {"quantity": self.quantity, "candidate": _describe(self.candidate), "axes": list(self.axes),
                 "fixed": fixed, "max_abs_rel_error": clean(self.max_abs_rel_error), "undefined": self.undefined,
                 "worst": {k: clean(v) for k, v in self.worst.items()},
                 "points": [{k: clean(v) for k, v in r.items()} for r in self.rows()]}
@@ -234,7 +278,7 @@ class CandidateCheck:
             ax.set_yscale("log")
         ax.set_xlabel(x_name)
         ax.set_ylabel(f"|candidate/exact − 1| ({self.quantity})")
-        ax.set_title(sympy.sstr(self.candidate)[:70], fontsize=8)
+        ax.set_title(_describe(self.candidate)[:70], fontsize=8)
         if others:
             ax.legend(fontsize=7)
         fig.tight_layout()
@@ -252,8 +296,10 @@ def check_candidate(quantity: str, candidate: Any, grid: Mapping[str, Sequence[A
     quantity : str
         A key of :data:`QUANTITIES`: ``L_tr``, ``L_gen``, ``weight_norm``, ``t_train``, ``t_gen``,
         ``delta_t``, ``mp_laplace``, ``mp_moment``.
-    candidate : sympy expression or str
-        The formula, in the quantity's parameters (see :func:`parse_candidate`).
+    candidate : sympy expression, str or callable
+        The formula, in the quantity's parameters (see :func:`parse_candidate`), or a Python
+        function whose argument names are parameters of the quantity, e.g.
+        :func:`grok_theory.linear.asymptotics.levi2024_eq12` ``(lam, lr)`` (evaluated as given, in float64).
     grid : mapping name → values
         Parameters varied; the grid is the Cartesian product (first name slowest).
     fixed : mapping name → value, optional
@@ -280,24 +326,14 @@ def check_candidate(quantity: str, candidate: Any, grid: Mapping[str, Sequence[A
     missing = [n for n, d in q.parameters.items() if d is None and n not in grid and n not in fixed]
     if missing:
         raise ValueError(f"{quantity!r} needs {', '.join(missing)}: give them in grid or fixed")
-    expr = parse_candidate(candidate, quantity)
-    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    fn = sympy.lambdify(symbols, expr, modules="mpmath")
+    evaluate, expr = _evaluator(candidate, quantity)
     axes = tuple(grid)
     points, exact, value = [], [], []
     for combo in itertools.product(*grid.values()):
         p = {**q.parameters, **fixed, **dict(zip(axes, combo))}
         points.append(p)
         exact.append(q.compute(p))
-        with mpmath.workdps(30):
-            try:
-                v = fn(*(mpmath.mpf(p[s.name]) for s in symbols))
-                v = complex(v) if isinstance(v, (mpmath.mpc, complex)) else float(v)
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                v = math.nan
-        if isinstance(v, complex):
-            v = v.real if abs(v.imag) <= 1e-25 * max(abs(v.real), 1e-300) else math.nan
-        value.append(v)
+        value.append(evaluate(p))
     exact_a, value_a = np.asarray(exact, dtype=float), np.asarray(value, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(exact_a != 0, value_a / exact_a - 1, np.where(value_a == 0, 0.0, np.inf))

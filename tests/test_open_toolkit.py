@@ -193,6 +193,11 @@ def test_candidate_eq12_against_exact_delta_t():
         exact = grokking_time(TeacherStudent(row["lam"], lr=0.01), row["eps"]).delta
         assert row["rel_error"] == pytest.approx(levi2024_eq12(row["lam"], 0.01) / exact - 1, rel=1e-12)
     assert (r.worst["lam"], r.worst["eps"]) == (0.9, 1e-2) and r.worst["rel_error"] > 1
+    printed = check_candidate("delta_t", levi2024_eq12, grid)  # the library's printed form, as a Python function
+    assert printed.rel_error == pytest.approx(r.rel_error, rel=1e-12)
+    assert printed.to_json()["candidate"] == "grok_theory.linear.asymptotics.levi2024_eq12"
+    undefined = check_candidate("delta_t", levi2024_eq12, {"lam": [0.5, 1.5]}, {"eps": 1e-3})  # λ ≥ 1: ValueError → NaN
+    assert undefined.undefined == 1 and undefined.worst["lam"] == 0.5
 
 
 def test_candidate_exact_formula_and_errors():
@@ -231,6 +236,10 @@ def test_tutorial_example_verifies_and_exports(capsys, tmp_path):
     module = sys.modules[[m for m in sys.modules if m.startswith("grok_theory_user_own_derivation")][0]]
     with pytest.raises(AssertionError, match="implementation/reference − 1 = 0.3"):
         assert_verified(module.wrong_schedule_dt())
+    # the simulation can tell: the constant-rate Δt (no schedule) is rejected by the same seeds
+    theory, mean, sem = module._simulated_delta()()
+    constant = module.grokking_time(module.TeacherStudent(module.LAM, lr=module.LR1), module.EPS).delta
+    assert abs(theory[2] - mean[2]) / sem[2] < 4.5 < abs(constant - mean[2]) / sem[2]
     code, _, _ = run(capsys, "latex", str(EXAMPLE), "--out", str(tmp_path))
     assert code == 0 and r"\label{tutorial.schedule_dt}" in (tmp_path / "formulas.tex").read_text()
     text = (ROOT / "docs" / "tutorial_own_derivation.md").read_text()
