@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
                     raise registry.unknown_id(i, known)
             ids = args.id
         elif args.id:  # builds only the modules defining these ids
-            ids = [registry.get(i).id for i in args.id]
-            pool = [registry.get(i) for i in ids]
+            pool = [registry.get(i) for i in args.id]
+            ids = [d.id for d in pool]
         else:
             ids, pool = None, catalogue_and_plugins()
     except KeyError as exc:
