@@ -83,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
               + ", ".join(f"{a}={w[a]}" for a in result.axes)
               + (f"; undefined at {result.undefined} point(s)" if result.undefined else ""))
     if args.plot:
-        result.plot(args.plot)
+        try:
+            result.plot(args.plot)
+        except ImportError as exc:  # MissingMatplotlib: the table is printed, the plot needs the extra
+            raise ValueError(f"--plot: {exc}") from None
         print(f"wrote {args.plot}", file=sys.stderr)
     if args.tol is not None and (result.undefined or result.max_abs_rel_error > args.tol):
         print(f"grok-theory check: |relative error| {result.max_abs_rel_error:.3g} exceeds --tol {args.tol:g}"
