@@ -25,6 +25,8 @@ EXAMPLES = """examples:
   grok-theory verify --quick                             re-run every derivation and check
   grok-theory formula levi2024.eq9 --latex               one formula, as LaTeX
   grok-theory verify my_derivations.py                   your own derivations through the same checks
+  grok-theory check delta_t "log(1/(1-sqrt(lam)))/(2*lr*(1-sqrt(lam))**2)" --grid lam=0.1,0.9 --set eps=1e-3
+                                                         a candidate formula vs the exact theory
   grok-theory curves --lam 0.9 --t 1e3 1e4 1e5          exact learning curves
   grok-theory grok-time --lam 0.9 --eps 1e-3             train/generalisation crossing times
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 1e3 1e4  real GD next to the theory
