@@ -17,13 +17,16 @@ from typing import NoReturn
 from grok_theory.mp.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
-COMMAND_MODULES = ("verify", "formula", "latex", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
+COMMAND_MODULES = ("verify", "formula", "latex", "check", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
                    "large_init", "dichotomy")
 
 
 EXAMPLES = """examples:
   grok-theory verify --quick                             re-run every derivation and check
   grok-theory formula levi2024.eq9 --latex               one formula, as LaTeX
+  grok-theory verify my_derivations.py                   your own derivations through the same checks
+  grok-theory check delta_t "log(1/(1-sqrt(lam)))/(2*lr*(1-sqrt(lam))**2)" --grid lam=0.1,0.9 --set eps=1e-3
+                                                         a candidate formula vs the exact theory
   grok-theory curves --lam 0.9 --t 1e3 1e4 1e5          exact learning curves
   grok-theory grok-time --lam 0.9 --eps 1e-3             train/generalisation crossing times
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 1e3 1e4  real GD next to the theory

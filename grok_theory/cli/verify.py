@@ -1,19 +1,22 @@
-"""``grok-theory verify``: run every derivation and every numeric, simulation and printed-equation check."""
+"""``grok-theory verify [SOURCE ...]``: run every derivation and every numeric, simulation and printed-equation check."""
 from __future__ import annotations
 
 import argparse
 import sys
 import time
 
-from grok_theory.symbolic import registry
 from grok_theory.cli._output import print_json
+from grok_theory.cli._sources import add_source_argument, catalogue_and_plugins, load_sources
+from grok_theory.symbolic import registry
 from grok_theory.symbolic.verify import verify
 
 EXAMPLES = """examples:
   grok-theory verify                   # everything (simulations included; a few minutes)
   grok-theory verify --quick           # skip the slow simulation checks (under a minute)
   grok-theory verify --id levi2024.eq9 levi2024.eq16 --json
-  grok-theory verify --list            # the formula ids
+  grok-theory verify --list            # the formula ids (catalogue, then installed plugins)
+  grok-theory verify my_derivations.py # your own derivations (a file or module defining derivations())
+  grok-theory verify mypkg.derivs --id me.eq1 --notes
 
 status: pass | fail | mismatch (the paper's printed equation disagrees with the derivation;
 see docs/errata.md) | n/a. Exit status 1 if any formula fails.
@@ -28,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               "independent high-precision quadrature, each theory with simulations of real "
                               "gradient descent, and each printed equation of the papers with its derivation.",
                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_source_argument(p)
     p.add_argument("--quick", action="store_true", help="skip slow checks (simulations at scale)")
     p.add_argument("--id", nargs="+", metavar="ID", help="verify only these formula ids")
     p.add_argument("--json", action="store_true", help="print a JSON list of records")
@@ -40,13 +44,34 @@ def _cell(x: float | None, fmt: str) -> str:
     return "n/a" if x is None else ("exact" if x == float("inf") else format(x, fmt))
 
 
+def _list(args: argparse.Namespace) -> None:
+    if args.source:
+        for d in load_sources(args.source):
+            print(d.id)
+        return
+    for fid in registry.ids():
+        print(fid)
+    for fid, plugin in registry.plugin_ids().items():
+        print(f"{fid}  [plugin {plugin}]")
+
+
 def run(args: argparse.Namespace) -> int:
     if args.list:
-        for fid in registry.ids():
-            print(fid)
+        _list(args)
         return 0
+    pool = load_sources(args.source) if args.source else None
     try:
-        ids = [registry.get(i).id for i in args.id] if args.id else None
+        if pool is not None:  # the user's sources: --id selects among them
+            known = [d.id for d in pool]
+            for i in args.id or ():
+                if i not in known:
+                    raise registry.unknown_id(i, known)
+            ids = args.id
+        elif args.id:  # builds only the modules defining these ids
+            pool = [registry.get(i) for i in args.id]
+            ids = [d.id for d in pool]
+        else:
+            ids, pool = None, catalogue_and_plugins()
     except KeyError as exc:
         raise ValueError(exc.args[0]) from None
     start = time.perf_counter()
@@ -63,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
     if not args.json:
         print("  ".join(h.ljust(w) for h, w in zip(HEADERS, widths + (0,))).rstrip())
-    records = list(verify(ids, quick=args.quick, on_record=None if args.json else show))
+    records = list(verify(ids, quick=args.quick, on_record=None if args.json else show, derivations=pool))
     counts = {s: sum(r.status == s for r in records) for s in ("pass", "fail", "mismatch", "n/a")}
     if args.json:
         print_json([r.to_json() for r in records])

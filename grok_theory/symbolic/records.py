@@ -22,8 +22,14 @@ from grok_theory.symbolic.latex import to_latex
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
     "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
-    "gaussian_mean_square",
+    "gaussian_mean_square", "equality_step", "relative_error",
 ]
+
+
+def _short(text: str, n: int = 60) -> str:
+    """``text`` on one line, cut to ``n`` characters with an ellipsis (for reprs)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 class DerivationError(AssertionError):
@@ -73,7 +79,17 @@ def digits_agreed(value: Any, reference: Any) -> float:
         return float(-mpmath.log10(err / scale))
 
 
-@dataclass(frozen=True)
+def relative_error(value: Any, reference: Any) -> Any:
+    """``value/reference − 1`` as an mpmath number at 30 digits (``inf`` for a zero reference and nonzero value)."""
+    with mpmath.workdps(30):
+        a = mpmath.mpmathify(sympy.N(value, 40) if isinstance(value, sympy.Basic) else value)
+        b = mpmath.mpmathify(sympy.N(reference, 40) if isinstance(reference, sympy.Basic) else reference)
+        if b == 0:
+            return mpmath.mpf(0) if a == 0 else mpmath.inf
+        return a / b - 1
+
+
+@dataclass(frozen=True, repr=False)
 class CheckResult:
     """Outcome of one :class:`Check`.
 
@@ -96,8 +112,12 @@ class CheckResult:
     z: float | None = None
     note: str = ""
 
+    def __repr__(self) -> str:
+        measured = "".join(f", {k}={v:.3g}" for k, v in (("digits", self.digits), ("z", self.z)) if v is not None)
+        return f"CheckResult(ok={self.ok}{measured}, note={_short(self.note)!r})"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Check:
     """A check of a derived result beyond its symbolic steps.
 
@@ -114,6 +134,9 @@ class Check:
     run: Callable[[], CheckResult]
     quick: bool = True
 
+    def __repr__(self) -> str:
+        return f"Check({self.kind}, {_short(self.description)!r}{'' if self.quick else ', slow'})"
+
 
 def numeric_check(description: str, implementation: Callable[[int], Any], reference: Callable[[int], Any],
                   digits: int = 30, quick: bool = True) -> Check:
@@ -128,8 +151,9 @@ def numeric_check(description: str, implementation: Callable[[int], Any], refere
         with mpmath.workdps(dps):
             a, b = implementation(dps), reference(dps)
         got = min(digits_agreed(a, b), float(dps))  # agreement beyond the working precision is not measured
+        rel = "" if got >= digits else f"; implementation/reference − 1 = {mpmath.nstr(relative_error(a, b), 4)}"
         return CheckResult(got >= digits, digits=got, note=f"{description}: {got:.1f} digits (need {digits}, "
-                                                           f"computed at {dps})")
+                                                           f"computed at {dps}){rel}")
 
     return Check("numeric", description, run, quick)
 
@@ -159,15 +183,14 @@ def printed_check(description: str, printed: Callable[[], Any], derived: Callabl
     def run() -> CheckResult:
         a, b = printed(), derived()
         got = digits_agreed(a, b)
-        with mpmath.workdps(30):
-            rel = (mpmath.mpmathify(a) - mpmath.mpmathify(b)) / mpmath.mpmathify(b) if b != 0 else mpmath.inf
+        rel = relative_error(a, b)
         return CheckResult(got >= digits, digits=got,
                            note=f"{description}: printed/derived − 1 = {mpmath.nstr(rel, 4)}")
 
     return Check("printed", description, run, quick)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Step:
     """One step of a derivation.
 
@@ -192,8 +215,26 @@ class Step:
     check: Callable[[], bool]
     how: str
 
+    def __repr__(self) -> str:
+        return f"Step({_short(self.description)!r}, how={_short(self.how, 40)!r})"
 
-@dataclass(frozen=True)
+
+def equality_step(description: str, lhs: Any, rhs: Any, justification: str) -> Step:
+    """A :class:`Step` claiming ``lhs = rhs``, checked by :func:`is_zero` on ``lhs − rhs``.
+
+    If the claim is false, :meth:`Derivation.verify` reports the simplified residual
+    ``lhs − rhs`` (the measured discrepancy) instead of a bare "failed".
+    """
+    def check() -> bool:
+        residual = sympy.sympify(lhs - rhs)
+        if is_zero(residual):
+            return True
+        raise DerivationError(f"lhs − rhs = {_short(sympy.sstr(sympy.simplify(residual)), 200)} ≠ 0")
+
+    return Step(description, sympy.Eq(lhs, rhs, evaluate=False), justification, check, "sympy: lhs − rhs simplifies to 0")
+
+
+@dataclass(frozen=True, repr=False)
 class Derivation:
     """A derived result and the checked chain of steps behind it.
 
@@ -222,11 +263,27 @@ class Derivation:
     symbols: Mapping[str, sympy.Symbol] = field(default_factory=dict)
     checks: tuple[Check, ...] = ()
 
+    def __repr__(self) -> str:
+        kinds = ", ".join(sorted({c.kind for c in self.checks}))
+        checks = f"{len(self.checks)} checks" + (f" ({kinds})" if kinds else "")
+        src = f", source={self.source!r}" if self.source else ""
+        return f"Derivation({self.id!r}, {len(self.steps)} steps, {checks}{src})"
+
     def verify(self) -> list[str]:
-        """Re-run every check; return the list of ``how`` labels, raise on the first failure."""
+        """Re-run every step's check; return the list of ``how`` labels, raise on the first failure.
+
+        Raises
+        ------
+        DerivationError
+            Naming the step (and, for :func:`equality_step`, the residual) that failed.
+        """
         labels = []
         for i, step in enumerate(self.steps, 1):
-            ok = step.check()
+            try:
+                ok = step.check()
+            except DerivationError as exc:
+                raise DerivationError(f"{self.id}: step {i} ({step.description}) failed its check [{step.how}]: "
+                                      f"{exc}") from None
             if ok is not True:
                 raise DerivationError(f"{self.id}: step {i} ({step.description}) failed its check [{step.how}]")
             labels.append(step.how)
@@ -263,8 +320,7 @@ def approximation_check(description: str, approximate: Callable[[], Any], exact:
     """
     def run() -> CheckResult:
         a, b = approximate(), exact()
-        with mpmath.workdps(30):
-            rel = mpmath.mpmathify(a) / mpmath.mpmathify(b) - 1
+        rel = relative_error(a, b)
         finite = bool(mpmath.isfinite(rel))
         return CheckResult(finite, note=f"{description}: approximate/exact − 1 = {mpmath.nstr(rel, 3)}")
 

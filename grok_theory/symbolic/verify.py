@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from grok_theory.symbolic import registry
+
 from grok_theory.symbolic import Check, CheckResult, Derivation, DerivationError
 
 __all__ = ["STATUSES", "VerifyRecord", "verify_derivation", "verify"]
@@ -28,7 +29,7 @@ __all__ = ["STATUSES", "VerifyRecord", "verify_derivation", "verify"]
 STATUSES = ("pass", "fail", "mismatch", "n/a")
 
 
-@dataclass
+@dataclass(repr=False)
 class VerifyRecord:
     """The verification outcome of one formula (the rows of ``grok-theory verify --json``).
 
@@ -63,6 +64,15 @@ class VerifyRecord:
     checks: list[dict] = field(default_factory=list)
     seconds: float = 0.0
 
+    def __repr__(self) -> str:
+        measured = "".join(f", {k}={v:.3g}" for k, v in (("digits", self.digits), ("simulation", self.simulation))
+                           if v is not None)
+        return f"VerifyRecord({self.id!r}, {self.status}{measured}, {self.steps} steps, {self.seconds:.2f} s)"
+
+    def failures(self) -> list[str]:
+        """The notes of the failed steps and checks (empty unless ``status == "fail"``)."""
+        return [part for part in self.note.split(" | ") if part.startswith("FAIL ")]
+
     def to_json(self) -> dict:
         """JSON-ready dict (infinite digits, i.e. exact agreement, become the string ``"inf"``)."""
         out = asdict(self)
@@ -90,10 +100,10 @@ def verify_derivation(d: Derivation, quick: bool = False) -> VerifyRecord:
         n_steps = len(d.verify())
     except DerivationError as exc:
         n_steps = 0
-        notes_fail.append(str(exc))
+        notes_fail.append(f"FAIL {exc}")
     except Exception as exc:
         n_steps = 0
-        notes_fail.append(f"derivation raised {type(exc).__name__}: {exc}")
+        notes_fail.append(f"FAIL derivation raised {type(exc).__name__}: {exc}")
     records, digits, zs, mismatch = [], [], [], False
     for check in d.checks:
         if quick and not check.quick:
@@ -126,12 +136,35 @@ def verify_derivation(d: Derivation, quick: bool = False) -> VerifyRecord:
 
 
 def verify(ids: Iterable[str] | None = None, quick: bool = False,
-           on_record: Callable[[VerifyRecord], None] | None = None) -> Iterator[VerifyRecord]:
-    """Verify the registered formulas ``ids`` (all if ``None``), yielding records in catalogue order.
+           on_record: Callable[[VerifyRecord], None] | None = None,
+           derivations: Iterable[Derivation] | None = None) -> Iterator[VerifyRecord]:
+    """Verify formulas, yielding one :class:`VerifyRecord` each, in order.
 
-    Raises KeyError (from :func:`grok_theory.symbolic.registry.get`) for an unknown id before running anything.
+    Parameters
+    ----------
+    ids : iterable of str, optional
+        Formula ids to verify; looked up in ``derivations`` if given, else in the registry (which
+        builds only the modules defining them). ``None``: all of ``derivations``, or the whole catalogue.
+    quick : bool
+        Skip slow checks.
+    on_record : callable, optional
+        Called with each record as soon as it is ready.
+    derivations : iterable of Derivation, optional
+        The records to verify instead of the catalogue (e.g. ``registry.load_derivations("mine.py")``).
+
+    Raises KeyError for an unknown id before running anything.
     """
-    targets = registry.all_derivations() if ids is None else [registry.get(i) for i in ids]
+    if derivations is not None:
+        pool = {d.id: d for d in derivations}
+        if ids is None:
+            targets = list(pool.values())
+        else:
+            missing = [i for i in ids if i not in pool]
+            if missing:
+                raise registry.unknown_id(missing[0], list(pool))
+            targets = [pool[i] for i in ids]
+    else:
+        targets = registry.all_derivations() if ids is None else [registry.get(i) for i in ids]
     for d in targets:
         rec = verify_derivation(d, quick)
         if on_record:
