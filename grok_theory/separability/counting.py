@@ -103,8 +103,10 @@ def width(n_points: Any) -> np.ndarray:
 def is_separable(x: Any) -> bool:
     """Is the sample linearly separable from the origin? (a linear program, scipy HiGHS).
 
-    Tests feasibility of {S : Sᵀx_i <= −1 for all i}, which is non-empty iff some hyperplane
-    through the origin has every x_i strictly on one side, i.e. iff 0 ∉ conv{x_i}.
+    Solves the bounded LP  max t  subject to  Sᵀx_i + t <= 0 (all i), S ∈ [−1, 1]^d, t <= 1. Its
+    optimum t* is > 0 iff some hyperplane through the origin has every x_i strictly on one side,
+    i.e. iff 0 ∉ conv{x_i}; t* = 0 otherwise. The LP is always feasible and bounded; t* is
+    compared with 1e-9·max|x_ij|.
 
     Parameters
     ----------
@@ -115,10 +117,13 @@ def is_separable(x: Any) -> bool:
 
     x = _sample(x)
     n, d = x.shape
-    res = linprog(np.zeros(d), A_ub=x, b_ub=-np.ones(n), bounds=[(None, None)] * d, method="highs")
-    if res.status not in (0, 2):
+    c = np.zeros(d + 1)
+    c[-1] = -1.0
+    a_ub = np.hstack([x, np.ones((n, 1))])
+    res = linprog(c, A_ub=a_ub, b_ub=np.zeros(n), bounds=[(-1, 1)] * d + [(None, 1)], method="highs")
+    if res.status != 0:
         raise RuntimeError(f"linprog failed on the separability LP: {res.message}")
-    return res.status == 0
+    return bool(-res.fun > 1e-9 * float(np.abs(x).max()))
 
 
 def _sample(x: Any) -> np.ndarray:
@@ -126,11 +131,3 @@ def _sample(x: Any) -> np.ndarray:
     if x.ndim != 2 or x.shape[0] < 1 or x.shape[1] < 1:
         raise ValueError(f"x must be a 2-D array (N points, d dims) with N, d >= 1, got shape {x.shape}")
     return x
-
-
-def _mc_frequency(d: int, n_points: int, draws: int, seed: int) -> tuple[float, float]:
-    """Monte Carlo fraction of Gaussian samples separable from the origin, and its binomial SE."""
-    rng = np.random.default_rng(seed)
-    hits = sum(is_separable(rng.standard_normal((n_points, d))) for _ in range(draws))
-    p = hits / draws
-    return p, math.sqrt(max(p * (1 - p), 1.0 / draws) / draws)
