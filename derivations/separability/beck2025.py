@@ -345,8 +345,12 @@ def two_point() -> Derivation:
     b_tau = b0 - eta * tau / 2 - sp.log((sp.exp(S0) + eta * tau / 2) / sp.exp(S0))
     t_of_u = sp.exp(-b0) * 2 / (eta * sp.exp(S0)) * (sp.exp(u) * (sp.exp(S0) + u - 1) - (sp.exp(S0) - 1))
     steps = [
-        Step("stationarity of ½(e^{−σS} + e^{σ(1−2λ)S}) (λ < ½)", sp.Eq(S, s_inf_expr), "dL/dS = 0",
-             lambda: is_zero(sp.simplify(sp.diff(loss, S).subs(S, s_inf_expr))), "sympy: derivative vanishes at S_∞"),
+        Step("stationarity of ½(e^{−σS} + e^{σ(1−2λ)S}) (λ < ½): dL/dS = 0 ⇔ log(1−2λ) + σ(2−2λ)S = 0",
+             sp.Eq(S, s_inf_expr), "dL/dS = (σ/2)e^{−σS}[(1−2λ)e^{σ(2−2λ)S} − 1]",
+             lambda: is_zero(sp.simplify(sp.diff(loss, S) - sigma / 2 * sp.exp(-sigma * S)
+                                         * ((1 - 2 * lam) * sp.exp(sigma * (2 - 2 * lam) * S) - 1)))
+             and is_zero(sp.expand_log(sp.log(1 - 2 * lam) + sigma * (2 - 2 * lam) * s_inf_expr, force=True)),
+             "sympy: factorisation, and the log condition at S_∞ simplifies to 0"),
         Step("λ > ½: margin M = σ(2λ − 1) (<= σ for λ <= 1); w_SVM = (M, −1)/(1 + M²) → Table 1's rates",
              sp.Eq(sp.Tuple(sp.Symbol("S") / sp.log(t_), sp.Symbol("b") / sp.log(t_)), sp.Tuple(M / (1 + M**2), -1 / (1 + M**2))),
              "beck2025.svm in one dimension", _svm_lagrange, "sympy: solve the Lagrange system"),
@@ -365,13 +369,14 @@ def two_point() -> Derivation:
     ]
 
     def printed_s_inf():
-        lam_v = mpmath.mpf("0.3")
-        return mpmath.log(1 - 2 * lam_v) / (2 * (lam_v - 1))
+        with mpmath.workdps(40):
+            lam_v = mpmath.mpf(0.3)  # the model's λ is the double nearest 0.3
+            return mpmath.log(1 - 2 * lam_v) / (2 * (lam_v - 1))
 
     def derived_s_inf():
         from grok_theory.separability.dynamics import TwoPointModel
 
-        return TwoPointModel(0.3).s_inf(dps=30)
+        return TwoPointModel(0.3).s_inf(dps=40)
 
     def flow_b_rate():
         from grok_theory.separability.dynamics import TwoPointModel
@@ -385,10 +390,9 @@ def two_point() -> Derivation:
 
         return float(TwoPointModel(0.5).flow(np.array([1e10]))[0][0])
 
-    def exact_half(t_v):  # the closed form above at S₀ = b₀ = 0, η = 1: solve for u, S = log(1 + u)
+    def exact_half(t_v):  # the closed form above at S₀ = b₀ = 0, η = 1: t = 2ue^u, u = W(t/2), S = log(1 + u)
         with mpmath.workdps(30):
-            u = mpmath.findroot(lambda uu: 2 * (mpmath.exp(uu) * uu) - t_v, mpmath.log(t_v))
-            return mpmath.log(1 + u)
+            return mpmath.log(1 + mpmath.lambertw(t_v / 2).real)
 
     checks = (
         printed_check("S_∞ as printed (§4: log(1 − 2λ)/(2(λ − 1)), σ = 1) vs derived, λ = 0.3", printed_s_inf,
