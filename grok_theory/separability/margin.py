@@ -27,6 +27,7 @@ Large-d limits (N, d → ∞, λ = d/N), for unit-variance data z = x/σ:
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,10 +93,10 @@ def gardner_margin(lam: Any, dps: int | None = None) -> Any:
             raise ValueError(f"lam must be > 0, got {lam!r}")
         out = np.array([float(gardner_margin(float(x), dps=17)) for x in lam_arr.ravel()]).reshape(lam_arr.shape)
         return out if out.ndim else float(out)
-    lam_v = _num("lam", lam, dps)
-    if lam_v <= 0:
-        raise ValueError(f"lam must be > 0, got {lam!r}")
     with mpmath.workdps(dps + 10):
+        lam_v = _num("lam", lam, dps)
+        if lam_v <= 0:
+            raise ValueError(f"lam must be > 0, got {lam!r}")
         if lam_v <= mpmath.mpf(1) / 2:
             return mpmath.mpf(0)
         g = lambda k: (1 + k * k) * mpmath.ncdf(k) + k * mpmath.npdf(k) - lam_v  # noqa: E731
@@ -279,8 +280,10 @@ def _solve_float(lam: float) -> tuple[float, float]:
     prev = lam0
     for lam_k in path:
         ratio = np.sqrt((0.5 - prev) / (0.5 - lam_k))
-        p = fsolve(resid, p + np.log(ratio) * np.array([1.0, 1.0]) if lam_k != prev else p, args=(lam_k,),
-                   xtol=1e-14)
+        with warnings.catch_warnings():  # "xtol too small": convergence is judged by the residual below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            p = fsolve(resid, p + np.log(ratio) * np.array([1.0, 1.0]) if lam_k != prev else p, args=(lam_k,),
+                       xtol=1e-14)
         prev = lam_k
     r, a = float(np.exp(p[0])), float(p[1])
     err = np.max(np.abs(resid(p, lam)))
