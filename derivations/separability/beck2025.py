@@ -434,6 +434,12 @@ def grok_ratio() -> Derivation:
 
         return TwoPointModel(lam_v)
 
+    def _ratio(lam_v, sig):
+        from grok_theory.separability.dynamics import TwoPointModel
+
+        ttr, tgen = TwoPointModel(lam_v, sigma=sig).crossing_times(1e-10, t_max=1e60)
+        return tgen / ttr
+
     def flow_ratio():
         ttr, tgen = model(0.3).crossing_times(1e-10)
         return math.log(tgen / ttr)
@@ -441,6 +447,10 @@ def grok_ratio() -> Derivation:
     checks = (
         approximation_check("flow at λ = 0.3, σ = 1, ε = 1e-10: log(t*_gen/t*_tr) vs the ε → 0 limit", flow_ratio,
                             lambda: model(0.3).log_ratio_limit()),
+        approximation_check("flow at 1 − 2λ = 0.01, σ = 30 (Prop. 3.5: fast S), ε = 1e-10 vs the limit (σ-independent)",
+                            lambda: math.log(_ratio(0.495, 30.0)), lambda: model(0.495).log_ratio_limit()),
+        approximation_check("flow at 1 − 2λ = 0.01, σ = 1, ε = 1e-10 vs the limit (slow S at σ = 1)",
+                            lambda: math.log(_ratio(0.495, 1.0)), lambda: model(0.495).log_ratio_limit()),
         approximation_check("Eq. 41 as printed (½log²(1−2λ)) vs the limit at λ = 0.499",
                             lambda: model(0.499).log_ratio_printed(41), lambda: model(0.499).log_ratio_limit()),
         approximation_check("Eq. 40 (difference, + log 2) vs the limit at λ = 0.499",
