@@ -47,7 +47,7 @@ class TwoPointModel:
     sigma : float > 0
         Data scale σ.
     lr : float > 0
-        η (time t counts flow time in units of 1/η … i.e. GD steps of size η).
+        η; the flow dw/dt = −η∇L is the small-step limit of GD, so t counts GD steps of size η.
     """
 
     lam: float
