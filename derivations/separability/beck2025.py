@@ -476,7 +476,7 @@ def _z_inf_limit_is_half() -> bool:
 def _gd_runs(lam_v: float):
     from grok_theory.separability.simulate import simulate_logistic
 
-    return simulate_logistic(200, lam_v, sigma=5.0, lr=0.02, steps=6000 if lam_v < 0.35 else 40000, seeds=range(6))
+    return simulate_logistic(200, lam_v, sigma=5.0, lr=0.02, steps=3000 if lam_v < 0.35 else 15000, seeds=range(6))
 
 
 def grok_time() -> Derivation:

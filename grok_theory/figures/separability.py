@@ -37,7 +37,7 @@ def fig_threshold(quick: bool = False):
         ax[0].plot(ds / n, counting.separability_normal(ds, n), color=colour, ls=":", lw=1)
         ax[1].semilogy(ds / n, np.abs(counting.separability_normal(ds, n) / p - 1) + 1e-17, color=colour,
                        label=f"N = {n}")
-    draws = 60 if quick else 300
+    draws = 40 if quick else 300
     ds = np.arange(12, 29, 4)
     freq = [np.mean([counting.is_separable(rng.standard_normal((40, d))) for _ in range(draws)]) for d in ds]
     ax[0].errorbar(ds / 40, freq, yerr=[math.sqrt(max(f * (1 - f), 1 / draws) / draws) for f in freq], fmt="o",
@@ -54,12 +54,12 @@ def fig_threshold(quick: bool = False):
 def fig_norms(quick: bool = False):
     plt = pyplot()
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
-    lams = np.array([0.1, 0.2, 0.3, 0.4, 0.45, 0.47, 0.48, 0.49]) if quick else \
+    lams = np.array([0.1, 0.3, 0.4, 0.45, 0.48, 0.49]) if quick else \
         np.array([0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.43, 0.45, 0.47, 0.48, 0.49, 0.495, 0.498])
     r = np.array([margin.bias_free_limit(float(x)).norm for x in lams])
     ax[0].plot(lams, r, "k-", label="large d: r(λ) (fixed point)")
     ax[0].plot(lams, [dynamics.TwoPointModel(float(x)).s_inf() for x in lams], "C3--", label="two-point model S_∞ (σ = 1)")
-    n, seeds = (200, 4) if quick else (400, 12)
+    n, seeds = (100, 3) if quick else (400, 12)
     for lam in (0.2, 0.3, 0.4, 0.45):
         vals = []
         for s in range(seeds):
@@ -110,8 +110,8 @@ def fig_grokking(quick: bool = False):
     plt = pyplot()
     fig, ax = plt.subplots(1, 2, figsize=(12, 4.5))
     seeds = range(2 if quick else 6)
-    for lam, steps, colour in ((0.3, 4000, "C0"), (0.4, 20000, "C1"), (0.45, 60000 if not quick else 30000, "C2"),
-                               (0.55, 20000, "C3")):
+    for lam, steps, colour in ((0.3, 4000, "C0"), (0.4, 8000 if quick else 20000, "C1"),
+                               (0.45, 15000 if quick else 60000, "C2"), (0.55, 5000 if quick else 20000, "C3")):
         run = simulate_logistic(200, lam, sigma=5.0, lr=0.02, steps=steps, seeds=seeds)
         t = np.maximum(run.t, 1)
         ax[0].semilogx(t, run.mean("gen_acc"), color=colour, label=f"λ = {lam}: gen")
@@ -128,7 +128,7 @@ def fig_grokking(quick: bool = False):
               "dash-dot: A_∞)")
     ax[0].title.set_fontsize(8)
     ax[0].legend(fontsize=8)
-    delta = np.geomspace(2e-3, 0.2, 6 if quick else 12)
+    delta = np.geomspace(2e-3, 0.2, 4 if quick else 12)
     beck = [math.log10(dynamics.gaussian_grokking_time(0.5 - dl, lr=0.01)) for dl in delta]
     ax[1].plot(2 * delta, beck, "k-o", ms=3, label="Beck (large d, σ → ∞): log₁₀ t_gen, x = 1 − 2λ")
     levi = [math.log10(grokking_time(TeacherStudent(1 - dl), 1e-3).delta) for dl in delta]

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import mpmath
@@ -261,6 +262,7 @@ def _moments_mp(r: Any, a: Any) -> tuple[list[Any], list[list[Any]]]:
     return [e1, e2, ew], [[d1r, d1a], [d2r, d2a]]
 
 
+@lru_cache(maxsize=256)
 def _solve_float(lam: float) -> tuple[float, float]:
     """(r, a) of the fixed point in float64 (scipy root), continued in log(½ − λ) from λ = 0.05."""
     from scipy.optimize import fsolve
@@ -275,7 +277,7 @@ def _solve_float(lam: float) -> tuple[float, float]:
     p = np.array([np.log(np.sqrt(lam0) * (1 + lam0)), np.log(w) + w])
     path = [lam0]
     if lam > lam0:
-        n = int(np.ceil(abs(np.log((0.5 - lam) / (0.5 - lam0))) / 0.4)) + 1
+        n = int(np.ceil(abs(np.log((0.5 - lam) / (0.5 - lam0))) / 0.8)) + 1
         path += list(0.5 - (0.5 - lam0) * ((0.5 - lam) / (0.5 - lam0)) ** (np.arange(1, n + 1) / n))
     prev = lam0
     for lam_k in path:
