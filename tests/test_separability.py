@@ -161,6 +161,15 @@ def test_two_point_critical_flow_closed_form():
     np.testing.assert_allclose(S, exact, rtol=1e-6)
 
 
+def test_two_point_accuracy_time_needs_large_sigma():
+    near = dynamics.TwoPointModel(0.4995, sigma=20.0)
+    t_near = dynamics.two_point_accuracy_time(near)
+    assert t_near > 1e4 * dynamics.two_point_accuracy_time(dynamics.TwoPointModel(0.25, sigma=20.0))
+    assert dynamics.two_point_accuracy_time(dynamics.TwoPointModel(0.4995, sigma=1.0)) < 1  # σ = 1: no delay
+    with pytest.raises(ValueError, match="level"):
+        dynamics.two_point_accuracy_time(near, level=1.5)
+
+
 def test_two_point_separable_rates_and_ratio_law():
     m = dynamics.TwoPointModel(0.75)
     assert m.svm() == pytest.approx((0.4, -0.8))
@@ -229,4 +238,4 @@ def test_registry_and_figures():
         records[i].verify()
     printed = [c for c in records["beck2025.two_point"].checks if c.kind == "printed"][0].run()
     assert printed.ok  # the printed S_∞ agrees with the derivation
-    assert {"beck-threshold", "beck-norms", "beck-fig9", "beck-grokking"} == set(figs.FIGURES)
+    assert {"beck-threshold", "beck-norms", "beck-fig9", "beck-fig3", "beck-grokking"} == set(figs.FIGURES)

@@ -507,7 +507,7 @@ def grok_time() -> Derivation:
     )
     return Derivation("beck2025.grok_time", "Gaussian model, σ → ∞: log t_gen = Φ⁻¹(A)σ‖S_∞‖ − log(ηZ_∞); at large d "
                       "it diverges as exp(Φ⁻¹(A)C/√(½ − λ)) at λ → ½⁻", ["λ < ½", "σ large", "accuracy level A"], steps,
-                      sp.Eq(sp.log(sp.Symbol("t_gen")), law), "Beck et al. 2024, Prop. 3.4–3.5, Fig. 3 (right)",
+                      sp.Eq(sp.log(sp.Symbol("t_gen")), law), "Beck et al. 2024, Prop. 3.4–3.5, §3.4 (mechanism)",
                       "grok_theory.separability.dynamics.gaussian_grokking_time", checks=checks)
 
 

@@ -6,6 +6,8 @@
   (Newton / NNLS per seed), with the two-point model's S_∞ for contrast (Prop. 3.4, Fig. 1 upper right);
 * ``beck-fig9``: two-point model, √log(t*_gen/t*_tr) against −log(1 − 2λ): exact flow, the ε → 0
   limit and Eq. 41 (slope 1/√2) (Fig. 9);
+* ``beck-fig3``: two-point model, time for the population accuracy to reach 0.95 (logistic flow)
+  on a (σ, 1 − 2λ) grid: it diverges only when both σ → ∞ and λ → ½ (Fig. 3 right);
 * ``beck-grokking``: real GD accuracies at λ = 0.3, 0.4, 0.45, 0.55 (σ = 5) with the late-time
   t_gen law and A_∞ (Fig. 1), and the divergence of the grokking time at λ_c: Beck's large-d
   σ → ∞ law against Levi's linear-regression Δt at λ → 1.
@@ -103,6 +105,22 @@ def fig9(quick: bool = False):
     return fig
 
 
+def fig3_right(quick: bool = False):
+    plt = pyplot()
+    n = 6 if quick else 14
+    sig = np.geomspace(1, 100, n)
+    x = np.geomspace(1e-4, 0.5, n)  # 1 − 2λ
+    grid = np.array([[dynamics.two_point_accuracy_time(dynamics.TwoPointModel((1 - xx) / 2, sigma=float(ss)))
+                      for xx in x] for ss in sig])
+    fig, ax = plt.subplots(figsize=(6.5, 5))
+    im = ax.pcolormesh(x, sig, np.log10(grid), shading="nearest", cmap="viridis")
+    fig.colorbar(im, ax=ax, label="log₁₀ t (A_gen = 0.95), η = 1")
+    ax.set(xscale="log", yscale="log", xlabel="1 − 2λ", ylabel="σ",
+           title="two-point model, logistic flow: grokking time (Fig. 3 right)")
+    fig.tight_layout()
+    return fig
+
+
 def fig_grokking(quick: bool = False):
     from grok_theory.linear.grokking import grokking_time
     from grok_theory.linear.model import TeacherStudent
@@ -144,5 +162,6 @@ FIGURES: dict[str, Callable[[bool], object]] = {
     "beck-threshold": fig_threshold,
     "beck-norms": fig_norms,
     "beck-fig9": fig9,
+    "beck-fig3": fig3_right,
     "beck-grokking": fig_grokking,
 }

@@ -25,7 +25,7 @@ import numpy as np
 
 from grok_theory import _validate as v
 
-__all__ = ["TwoPointModel", "gaussian_grokking_time", "gaussian_log_grokking_time", "critical_amplitude"]
+__all__ = ["TwoPointModel", "two_point_accuracy_time", "gaussian_grokking_time", "gaussian_log_grokking_time", "critical_amplitude"]
 
 
 def _lam_sigma(lam: Any, sigma: Any) -> tuple[float, float]:
@@ -108,6 +108,7 @@ class TwoPointModel:
         Integrated in s = log(1 + t) with the variable B = −b, stable to t ~ 1e30.
         """
         from scipy.integrate import solve_ivp
+        from scipy.special import expit
 
         v.choice("loss", loss, ("exponential", "logistic"))
         t = np.atleast_1d(v.real_array("t", t, lower=0.0))
@@ -117,7 +118,7 @@ class TwoPointModel:
         def rhs(s, y):
             S, b = y
             f = S * x + b
-            g = 0.5 * (np.exp(f) if loss == "exponential" else 0.5 * (1 + np.tanh(f / 2)))
+            g = 0.5 * (np.exp(f) if loss == "exponential" else expit(f))
             dt_ds = math.exp(s)
             return [-eta * dt_ds * float(g @ x), -eta * dt_ds * float(g.sum())]
 
@@ -167,6 +168,36 @@ class TwoPointModel:
             frac = (logc[i - 1] - math.log(eps)) / (logc[i - 1] - logc[i])
             out.append(float(np.exp(lt[0] + frac * (lt[1] - lt[0]))))
         return out[0], out[1]
+
+
+def _first_crossing(t: np.ndarray, y: np.ndarray, level: float) -> float:
+    """First t (log-linear interpolation) at which y rises to ``level``; inf if never."""
+    above = np.nonzero(y >= level)[0]
+    if above.size == 0:
+        return math.inf
+    i = above[0]
+    if i == 0:
+        return float(t[0])
+    frac = (level - y[i - 1]) / (y[i] - y[i - 1])
+    return float(np.exp(np.log(t[i - 1]) + frac * (np.log(t[i]) - np.log(t[i - 1]))))
+
+
+def two_point_accuracy_time(model: TwoPointModel, level: float = 0.95, loss: str = "logistic", t_max: float = 1e30,
+                            n: int = 3000) -> float:
+    """First flow time at which the population accuracy Φ(−b/(σ|S|)) of the two-point model reaches ``level``.
+
+    The grokking time of Beck et al. Fig. 3 (right), which uses this definition; inf if not reached by ``t_max``.
+    """
+    level = v.real_scalar("level", level)
+    if not 0.5 < level < 1:
+        raise ValueError(f"level must be in (1/2, 1), got {level!r}")
+    from scipy.special import ndtr
+
+    t = np.geomspace(1e-3, t_max, n)
+    S, b = model.flow(t, loss=loss)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        acc = np.where(S != 0, ndtr(-b / (model.sigma * np.abs(S))), (b < 0).astype(float))
+    return _first_crossing(t, acc, level)
 
 
 def gaussian_log_grokking_time(norm: Any, z_min: Any, lr: float, level: float = 0.95) -> Any:
