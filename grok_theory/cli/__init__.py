@@ -18,7 +18,7 @@ from grok_theory.mp.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
 COMMAND_MODULES = ("verify", "formula", "latex", "check", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
-                   "large_init", "dichotomy")
+                   "large_init", "dichotomy", "separability")
 
 
 EXAMPLES = """examples:
@@ -31,6 +31,7 @@ EXAMPLES = """examples:
   grok-theory grok-time --lam 0.9 --eps 1e-3             train/generalisation crossing times
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 1e3 1e4  real GD next to the theory
   grok-theory reproduce fig1 --quick                     redraw Levi et al. Fig. 1
+  grok-theory separability probability --d 1980 --n 4000  Beck et al.: exact separability probability
   grok-theory COMMAND --help                             options and examples of one command
 """
 

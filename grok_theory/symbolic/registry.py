@@ -44,6 +44,7 @@ DERIVATION_MODULES: tuple[str, ...] = (
     "linear.teacher_student", "linear.accuracy", "linear.asymptotics", "linear.two_layer", "linear.omnigrok",
     "linear.robustness", "linear.ridge_grokking",
     "dichotomy.lyu2024",
+    "separability.beck2025",
 )
 
 #: the entry-point group through which installed packages register derivation modules

@@ -1,0 +1,1 @@
+"""Derivations of the separability family (see grok_theory.separability)."""
