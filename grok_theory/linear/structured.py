@@ -37,10 +37,11 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
-from grok_theory.model import accuracy_from_loss, loss_at_accuracy
+from grok_theory.simulation import SeedStats
+from grok_theory.linear.model import accuracy_from_loss, loss_at_accuracy
 from grok_theory.mp.generalised import GeneralisedMarchenkoPastur, NodeSet, TwoPoint
 
-__all__ = ["StructuredTeacherStudent", "population_spectrum"]
+__all__ = ["StructuredTeacherStudent", "StructuredSimulation", "population_spectrum", "simulate_structured"]
 
 _DYNAMICS = ("flow", "gd")
 #: nepers below which a decaying node factor is dropped (e^{-50} ≈ 2e-22 of the edge value)
@@ -110,6 +111,8 @@ class StructuredTeacherStudent:
     dynamics: str = "flow"
     population: tuple[float, ...] | None = None
     law: GeneralisedMarchenkoPastur = field(init=False, repr=False, compare=False)
+    #: the population eigenvalues used (normalised to mean 1)
+    spectrum: tuple[float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
@@ -133,8 +136,9 @@ class StructuredTeacherStudent:
             if pop.size == 0 or not np.all(np.isfinite(pop)) or np.any(pop <= 0):
                 raise ValueError(f"population must be finite reals > 0, got {self.population!r}")
             pop = tuple(pop / pop.mean())
-        set_(self, "population", tuple(float(p) for p in pop))
-        set_(self, "law", _law(self.lam, self.population))
+            set_(self, "population", tuple(float(p) for p in np.asarray(self.population, dtype=float).ravel()))
+        set_(self, "spectrum", tuple(float(p) for p in pop))
+        set_(self, "law", _law(self.lam, self.spectrum))
         if self.dynamics == "gd":
             bound = self.d_out / (2 * (self.law.upper + self.weight_decay / 2))
             if self.lr >= bound:
@@ -158,7 +162,7 @@ class StructuredTeacherStudent:
         return _teacher_weights(self.law.sigma, self.law.pi, self.alignment)
 
     def _tp(self, n: int = _MODEL_N) -> TwoPoint:
-        return _two_point(self.lam, self.population, self.alignment, n)
+        return _two_point(self.lam, self.spectrum, self.alignment, n)
 
     # -- mode factors -------------------------------------------------------------------------------
     def _log_h(self, t: float, x: Any) -> Any:
@@ -389,25 +393,36 @@ class StructuredTeacherStudent:
         return accuracy_from_loss(self.gen_loss(t, dps=dps), eps, self.d_out, convention, dps)
 
     # -- crossing and grokking times ------------------------------------------------------------------
-    def crossing_time(self, which: str, level: float) -> float:
-        """First t with L(t) ≤ level: the curve on a log-t grid (8 per decade, 1e-3 to 1e13, one
-        vectorised evaluation), then Brent's method on log L in log t inside the first bracket
-        (xtol 1e-13). ``inf`` when the grid never reaches the level."""
+    def first_crossing(self, which: str, level: float) -> tuple[float, float, float]:
+        """First t with L(t) ≤ level, and its grid bracket: ``(t, t_lo, t_hi)``.
+
+        The curve on the log-t grid of :mod:`grok_theory.linear.grokking` (8 per decade, 1e-3 to
+        1e13, one vectorised evaluation), then Brent's method on log L in log t inside the first
+        bracket (xtol 1e-13). ``t = inf`` when the grid never reaches the level. This is the hook
+        :func:`grok_theory.linear.grokking.crossing_time` (and so ``grokking_time``,
+        ``phase_diagram``) uses for models whose curves are not Marchenko–Pastur expectations.
+        """
         _validate.choice("which", which, ("train", "gen"))
         level = _validate.positive("level", level)
         thr = math.log(level)
         if self._eval(which, 0.0, True) <= thr:
-            return 0.0
+            return 0.0, 0.0, 0.0
         grid = np.geomspace(1e-3, 1e13, 129)
         vals = self._eval(which, grid, True)
         below = np.flatnonzero(vals <= thr)
         if not below.size:
-            return math.inf
+            return math.inf, grid[-1], math.inf
         i = int(below[0])
-        f = lambda u: self._eval(which, math.exp(u), True) - thr  # noqa: E731
         if i == 0:
-            return float(optimize.brentq(lambda tt: self._eval(which, tt, True) - thr, 0.0, grid[0], xtol=1e-16, rtol=1e-13))
-        return float(math.exp(optimize.brentq(f, math.log(grid[i - 1]), math.log(grid[i]), xtol=1e-13, rtol=1e-13)))
+            root = optimize.brentq(lambda tt: self._eval(which, tt, True) - thr, 0.0, grid[0], xtol=1e-16, rtol=1e-13)
+            return float(root), 0.0, float(grid[0])
+        f = lambda u: self._eval(which, math.exp(u), True) - thr  # noqa: E731
+        root = math.exp(optimize.brentq(f, math.log(grid[i - 1]), math.log(grid[i]), xtol=1e-13, rtol=1e-13))
+        return float(root), float(grid[i - 1]), float(grid[i])
+
+    def crossing_time(self, which: str, level: float) -> float:
+        """First t with L(t) ≤ level (see :meth:`first_crossing`)."""
+        return self.first_crossing(which, level)[0]
 
     def grokking_time(self, eps: float, criterion: str = "loss", level: float = 0.95, convention: str = "mean") -> tuple[float, float, float]:
         """(t_train, t_gen, Δt) for the loss criterion eps/4 or the accuracy ``level`` (as grokking.threshold)."""
@@ -417,3 +432,97 @@ class StructuredTeacherStudent:
         tt = self.crossing_time("train", thr)
         tg = self.crossing_time("gen", thr)
         return tt, tg, (tg - tt if math.isfinite(tg) else math.inf)
+
+
+@dataclass(frozen=True)
+class StructuredSimulation(SeedStats):
+    """Curves of real GD on sampled structured data; arrays have shape (n_seeds, n_times).
+
+    ``gen_loss`` is the exact population loss ``Tr[Dᵀ Σ D]/d_out`` of the trained student (no test
+    set needed), ``train_loss`` the loss on the (noisy) training labels, ``weight_norm`` ‖S‖²_F.
+    """
+
+    t: np.ndarray
+    seeds: tuple[int, ...]
+    train_loss: np.ndarray
+    gen_loss: np.ndarray
+    weight_norm: np.ndarray
+
+
+def simulate_structured(model: StructuredTeacherStudent, t: Any, seeds: Any = (0,), d_in: int | None = None,
+                        method: str = "spectral") -> StructuredSimulation:
+    """Train ``model`` by real full-batch GD on sampled data and record its curves at steps ``t``.
+
+    The data of seed s are :func:`grok_theory.linear.simulate.sample_dataset` (isotropic z, T₀,
+    S₀, Ξ in that stream order) mapped to the model: inputs ``x_k = √σ_k z_k``, teacher rows
+    ``T_k = τ √b_k T₀ₖ``, student ``α S₀``, noise ``σ_n Ξ``, with σ_k the model's population
+    eigenvalues (``d_in = n_atoms`` for a power law; required for Σ = I) and N_tr = round(d_in/λ).
+
+    Parameters
+    ----------
+    model : StructuredTeacherStudent
+        Its ``dynamics`` is ignored: this is discrete GD with step ``lr`` (compare with
+        ``dynamics="gd"``).
+    t : array_like of int ≥ 0
+        Record times (GD steps).
+    seeds : iterable of int
+    d_in : int, optional
+        Input dimension when the spectrum has a single atom.
+    method : {"spectral", "loop"}
+        Closed-form GD in the eigenbasis of Σ_tr, or literal GD iterations (slow; a check).
+    """
+    from grok_theory.linear.simulate import sample_dataset
+
+    _validate.choice("method", method, ("spectral", "loop"))
+    times = _validate.gd_times("t", t)
+    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    spec = np.asarray(model.spectrum)
+    if spec.size == 1:
+        if d_in is None:
+            raise ValueError("d_in is required when the population spectrum is a single atom (Σ = I)")
+        spec = np.full(_validate.positive_int("d_in", d_in), spec[0])
+    elif d_in is not None and d_in != spec.size:
+        raise ValueError(f"d_in={d_in!r} must equal the number of population eigenvalues ({spec.size})")
+    d = spec.size
+    n = max(1, round(d / model.lam))
+    b = spec**model.alignment
+    b = b / np.mean(spec * b)
+    c, g, d_out = model.c, model.g, model.d_out
+    out = {k: np.empty((len(seeds), len(times))) for k in ("train_loss", "gen_loss", "weight_norm")}
+    for i, seed in enumerate(seeds):
+        data = sample_dataset(seed, d, n, d_out, 1)
+        x = data.x * np.sqrt(spec)
+        teacher = model.teacher_scale * np.sqrt(b)[:, None] * data.teacher
+        s0 = model.init_scale * data.student0
+        xi = model.label_noise * data.noise
+        y = x @ teacher + xi
+        if method == "loop":
+            s, step = s0.copy(), 0
+            for j, tt in enumerate(times):
+                while step < tt:
+                    s = s - model.lr * ((2 / d_out) * x.T @ (x @ s - y) / n + (model.weight_decay / d_out) * s)
+                    step += 1
+                dd = s - teacher
+                out["train_loss"][i, j] = np.sum((x @ s - y) ** 2) / (n * d_out)
+                out["gen_loss"][i, j] = np.sum(spec[:, None] * dd * dd) / d_out
+                out["weight_norm"][i, j] = np.sum(s * s)
+            continue
+        a = x.T @ x / n
+        nu, v = np.linalg.eigh(a)
+        nu = np.maximum(nu, 0.0)
+        e = v.T @ (x.T @ xi / n)
+        tt_ = v.T @ teacher
+        d0 = v.T @ (s0 - teacher)
+        rho = 1 - c * (nu + g)
+        drive = c * (e - g * tt_)
+        xi2 = np.sum(xi * xi) / n
+        for j, tt in enumerate(times):
+            rt = rho ** float(tt)
+            geo = np.where(np.abs(1 - rho) > 0, (1 - rt) / np.where(np.abs(1 - rho) > 0, 1 - rho, 1.0), float(tt))
+            dt = rt[:, None] * d0 + geo[:, None] * drive
+            dx = v @ dt
+            out["train_loss"][i, j] = (np.sum(nu[:, None] * dt * dt) - 2 * np.sum(dt * e) + xi2) / d_out
+            out["gen_loss"][i, j] = np.sum(spec[:, None] * dx * dx) / d_out
+            sx = dx + teacher
+            out["weight_norm"][i, j] = np.sum(sx * sx)
+    return StructuredSimulation(times, seeds, **out)
