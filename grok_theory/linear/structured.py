@@ -69,7 +69,7 @@ def _law(lam: float, population: tuple[float, ...]) -> GeneralisedMarchenkoPastu
 def _two_point(lam: float, population: tuple[float, ...], alignment: float, n: int) -> TwoPoint:
     law = _law(lam, population)
     nodes = NodeSet(law, law.rule().panels, n)
-    return TwoPoint(nodes, law.sigma * _teacher_weights(law.sigma, law.pi, alignment))
+    return TwoPoint(nodes, _teacher_weights(law.sigma, law.pi, alignment))
 
 
 def _teacher_weights(sigma: np.ndarray, pi: np.ndarray, alignment: float) -> np.ndarray:

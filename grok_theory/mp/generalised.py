@@ -769,12 +769,13 @@ class NodeSet:
 
 
 class TwoPoint:
-    """Deterministic equivalent of the two-point form ``(1/d) Tr[W₁ φ(A) W₂ ψ(A)]`` (W₁, W₂ diagonal in Σ's basis).
+    """Deterministic equivalent of the two-point form ``(1/d) Tr[Σ φ(A) W ψ(A)]`` (W diagonal in Σ's basis).
 
-    With ``c_k = w₁ₖ w₂ₖ``, the two-resolvent deterministic equivalent is (derivation
-    ``structured.two_point``)
+    With ``c_k = σ_k w_k``, the two-resolvent deterministic equivalent is (derivation
+    ``structured.two_point``; the left weight must be Σ itself — for a general pair of weights
+    the equivalent has a second, non-factorising term)
 
-        G(z₁, z₂) = (1/d) Tr[W₁ R(z₁) W₂ R(z₂)] ≍ w(ζ₁) w(ζ₂) (p(ζ₁) − p(ζ₂))/(z₁ − z₂),
+        G(z₁, z₂) = (1/d) Tr[Σ R(z₁) W R(z₂)] ≍ w(ζ₁) w(ζ₂) (p(ζ₁) − p(ζ₂))/(z₁ − z₂),
         w = ζ/z,   p(ζ) = Σ π (c/σ) ζ/(σ − ζ),
 
     and on the real axis (Cauchy integrals of φ, ψ around the support)
@@ -788,15 +789,21 @@ class TwoPoint:
     ``Δp = T_c/E``, ``Δw = λ T_σ/(e_x e_y E)``, ``T_c(ζ₁, ζ₂) = Σ π c/((σ − ζ₁)(σ − ζ₂))``,
     ``E = (x − y)/(ζ_x − ζ_y) = 1 − λ T_{σ²}``, ``e = 1 − λ Σ π σ/(σ − ζ)``.
     K is bounded, with degree-0 homogeneous singularities at the corners (a, a), (b, b) of each
-    interval, resolved by the geometric grading of the node set's panels. For W₂ = I the
-    resolvent identity makes K ≡ 0 and k_d = ρ_{W₁} (a check of the construction).
+    interval, resolved by the geometric grading of the node set's panels. For W = I the
+    resolvent identity makes K ≡ 0 and k_d = ρ_Σ (a check of the construction).
+
+    Parameters
+    ----------
+    nodes : NodeSet
+    weights : array
+        w_k per distinct atom of the law (aligned with ``law.sigma``).
     """
 
-    def __init__(self, nodes: NodeSet, c: np.ndarray) -> None:
+    def __init__(self, nodes: NodeSet, weights: np.ndarray) -> None:
         law = nodes.law
         self.nodes, self.law = nodes, law
         sig, pi, lam = law.sigma, law.pi, law.lam
-        c = np.asarray(c, dtype=float)
+        c = sig * np.asarray(weights, dtype=float)
         zeta, x, om = nodes.zeta, nodes.x, nodes.w
         M = len(x)
         e = 1 - lam * (pi * sig / (sig - zeta[:, None])).sum(-1)
