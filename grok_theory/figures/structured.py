@@ -30,9 +30,9 @@ EPS = 1e-3
 def fig_structured_delta(quick: bool = False) -> Any:
     """Δt and t*_tr against the spectrum's exponent, one line per teacher alignment."""
     plt = pyplot()
-    exps = np.linspace(0.0, 1.5, 4 if quick else 10)
-    aligns = (-1.0, 0.0, 1.0, 2.0)
-    n = 60 if quick else 200
+    exps = np.linspace(0.0, 1.5, 3 if quick else 10)
+    aligns = (0.0, 1.0) if quick else (-1.0, 0.0, 1.0, 2.0)
+    n = 30 if quick else 200
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     for ax, lam in zip(axes, (0.5, 0.9)):
         pd = phase_diagram(("exponent", exps), ("alignment", aligns), eps=EPS,
@@ -52,9 +52,9 @@ def fig_structured_delta(quick: bool = False) -> Any:
 def fig_structured_create(quick: bool = False) -> Any:
     """λ = 2, γ = 1e-3: L_gen floor (t → ∞) relative to ε/4, and Δt, over (exponent, alignment)."""
     plt = pyplot()
-    exps = np.linspace(0.0, 2.0, 4 if quick else 9)
-    aligns = np.linspace(-1.0, 2.0, 4 if quick else 7)
-    n = 60 if quick else 200
+    exps = np.linspace(0.0, 2.0, 3 if quick else 9)
+    aligns = np.linspace(-1.0, 2.0, 3 if quick else 7)
+    n = 30 if quick else 200
     base = StructuredTeacherStudent(2.0, n_atoms=n, weight_decay=1e-3)
     floor = np.array([[StructuredTeacherStudent(2.0, exponent=e, alignment=a, n_atoms=n, weight_decay=1e-3).gen_loss_limit()
                        for a in aligns] for e in exps])
@@ -79,10 +79,10 @@ def fig_structured_create(quick: bool = False) -> Any:
 def fig_structured_curves(quick: bool = False) -> Any:
     """Theory curves against real GD on sampled structured data (λ = 0.9, d_in = n_atoms)."""
     plt = pyplot()
-    n = 60 if quick else 200
-    seeds = range(3 if quick else 10)
-    t = np.unique(np.round(np.geomspace(1, 2e5, 12 if quick else 24))).astype(int)
-    tt = np.geomspace(1, 2e5, 200)
+    n = 30 if quick else 200
+    seeds = range(2 if quick else 10)
+    t = np.unique(np.round(np.geomspace(1, 2e5, 8 if quick else 24))).astype(int)
+    tt = np.geomspace(1, 2e5, 40 if quick else 200)
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.2), sharey=True)
     for ax, (e, a) in zip(axes, ((0.0, 0.0), (1.0, 0.0), (1.0, 1.0))):
         m = StructuredTeacherStudent(0.9, exponent=e, alignment=a, n_atoms=n, dynamics="gd", lr=0.01 if e < 1 else 0.005)

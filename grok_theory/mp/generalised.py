@@ -425,6 +425,10 @@ class GeneralisedMarchenkoPastur:
     def _certify(self, x: np.ndarray, zeta: np.ndarray) -> None:
         F = self.z_of(zeta) - x
         dF = self._dz(zeta)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            self._certify_bound(x, zeta, F, dF)
+
+    def _certify_bound(self, x: np.ndarray, zeta: np.ndarray, F: np.ndarray, dF: np.ndarray) -> None:
         beta = np.abs(F / dF) + 4e-16 * np.abs(zeta)  # rounding of F itself
         r = 2 * beta
         dist = np.min(np.abs(self.sigma - zeta[:, None]), axis=1) - r
