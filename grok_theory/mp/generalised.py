@@ -53,6 +53,18 @@ _MAX_ORDER = 2048
 _GUARD = 10
 
 
+def _damped(z: np.ndarray, step: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A Newton step ``z − step``, halved (up to 30 times) where it would leave the upper half plane."""
+    new = z - step
+    for _ in range(30):
+        bad = new.imag <= 0
+        if not np.any(bad):
+            break
+        step = np.where(bad, step / 2, step)
+        new = z - step
+    return new, step
+
+
 class RootError(ArithmeticError):
     """The Silverstein equation could not be solved (or certified) at some point."""
 
@@ -311,14 +323,7 @@ class GeneralisedMarchenkoPastur:
             zt = zeta[act]
             F = self.z_of(zt) - x[act]
             dF = self._dz(zt)
-            step = F / dF
-            new = zt - step
-            for _ in range(30):  # damping: stay in the upper half plane
-                bad = new.imag <= 0
-                if not np.any(bad):
-                    break
-                step = np.where(bad, step / 2, step)
-                new = zt - step
+            new, step = _damped(zt, F / dF)
             zeta[act] = new
             # converged at rounding level: the root is known to ~eps·|x|/|F'| (ill-conditioned at edges)
             done[act] = np.abs(step) <= np.maximum(4e-16 * np.abs(new), 16e-16 * (np.abs(x[act]) + 1) / np.abs(dF))
@@ -380,14 +385,7 @@ class GeneralisedMarchenkoPastur:
             s2 = (c * r * r).sum(-1)
             g = -lam * uu * uu * s1 - tg
             dg = -lam * (2 * uu * s1 + uu * uu * s2)
-            step = g / dg
-            new = uu - step
-            for _ in range(30):
-                bad = new.imag <= 0
-                if not np.any(bad):
-                    break
-                step = np.where(bad, step / 2, step)
-                new = uu - step
+            new, step = _damped(uu, g / dg)  # Im u = Im ζ (ζ_e is real)
             u[act] = new
             # the step just taken was below 1e-11 relative: in the quadratic regime the error left is ~1e-22
             done[act] = np.abs(step) <= 1e-11 * np.abs(new)
