@@ -7,7 +7,7 @@ teacher's columns are independent with ``E[T Tᵀ] = τ² B/(2 d_in)``, ``B = di
 ``b_k ∝ σ_k^{alignment}`` normalised so that ``⟨σ b⟩ = 1`` (the label variance is τ²/2 whatever the
 alignment; alignment 0 is the isotropic teacher, > 0 puts the teacher's power on high-variance
 directions — a source condition). ``S_0`` has ``E[S_0 S_0ᵀ] = α² I/(2 d_in)``; label noise σ_n.
-Full-batch GD as in :mod:`grok_theory.model` (``c = 2η/d_out``, ``g = γ/2``, A = Σ_tr):
+Full-batch GD as in :mod:`grok_theory.linear.model` (``c = 2η/d_out``, ``g = γ/2``, A = Σ_tr):
 
     D(t) = −Q(A) T + h(A) S_0 + (1 − h(A))(A + g)^{-1} E,    Q = r + (1 − r) h,  r = g/(A + g),
 
@@ -23,7 +23,7 @@ Marchenko–Pastur law (:class:`~grok_theory.mp.generalised.GeneralisedMarchenko
 1, b_k, σ_k) and ``F_{Σ,B}(φ, ψ) = (1/d) Tr[Σ φ(A) B ψ(A)]`` is the two-point form
 (:class:`~grok_theory.mp.generalised.TwoPoint`): the generalisation loss of an anisotropic
 teacher is *not* a single expectation — Σ and B do not commute with A. For Σ = I these are the
-isotropic model's curves (:class:`grok_theory.model.TeacherStudent`).
+isotropic model's curves (:class:`grok_theory.linear.model.TeacherStudent`).
 """
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ class StructuredTeacherStudent:
     population : tuple of float, optional
         Explicit population eigenvalues (normalised to mean 1), overriding exponent/n_atoms.
     d_out, lr, weight_decay, init_scale, teacher_scale, label_noise, dynamics
-        As in :class:`grok_theory.model.TeacherStudent`.
+        As in :class:`grok_theory.linear.model.TeacherStudent`.
     """
 
     lam: float

@@ -19,7 +19,7 @@ spectral measure ``(1/d) Tr[W f(A)]``; ``w ≡ 1`` is the law itself)
 and the support edges are the images ``z(ζ_c)`` of the real critical points
 ``z'(ζ_c) = 1 − λ Σ π σ²/(σ − ζ_c)² = 0`` (derivations ``structured.silverstein``,
 ``structured.weighted_density``). For ``Σ = I`` this is the Marchenko–Pastur law
-(:class:`grok_theory.mp_law.MarchenkoPastur`): ``z(ζ) = ζ(1 − ζ − λ)/(1 − ζ)``.
+(:class:`grok_theory.mp.law.MarchenkoPastur`): ``z(ζ) = ζ(1 − ζ − λ)/(1 − ζ)``.
 
 Numerics. ``ζ(x + i0)`` is found by damped Newton from the edges' square-root expansion and
 *certified* by a Kantorovich bound (:meth:`GeneralisedMarchenkoPastur.zeta`: a unique root in a
@@ -104,7 +104,7 @@ class GeneralisedMarchenkoPastur:
     ----------
     lam : real > 0, ≠ 1
         λ = d/N. (At λ = 1 the lower edge is a hard edge at 0 with a ν^{-1/2} density; not
-        supported here — use :class:`~grok_theory.mp_law.MarchenkoPastur` for Σ = I.)
+        supported here — use :class:`~grok_theory.mp.law.MarchenkoPastur` for Σ = I.)
     values : sequence of real > 0
         Population eigenvalues σ_k (the atoms of H). Exact inputs (int, Fraction, str, mpf)
         stay exact on the ``dps`` paths.
