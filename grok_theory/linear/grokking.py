@@ -84,6 +84,9 @@ def _first_crossings(models: Sequence[TeacherStudent], whiches: Sequence[str], l
     out = _Crossings(np.full(P, np.nan), np.zeros(P), np.zeros(P))
     groups: dict[float, list[int]] = {}
     for i, m in enumerate(models):
+        if hasattr(m, "first_crossing"):  # curves that are not MP expectations (structured inputs) solve their own
+            out.t[i], out.lo[i], out.hi[i] = m.first_crossing(whiches[i], float(level_loss[i]))
+            continue
         groups.setdefault(m.lam, []).append(i)
     for idx in groups.values():
         idx = np.asarray(idx)
@@ -287,7 +290,7 @@ def _grokking_deltas(models: list[TeacherStudent], levels: list[float]) -> tuple
         return tt, tg, np.where(np.isfinite(tg), tg - tt, np.inf)
 
 
-_AXES = ("lam", "d_out", "weight_decay", "init_scale", "eps")
+_AXES = ("lam", "d_out", "weight_decay", "init_scale", "eps", "exponent", "alignment")
 
 
 @dataclass(frozen=True)
