@@ -22,7 +22,14 @@ __all__ = [
     "real_array",
     "gd_times",
     "choice",
+    "int_in_range",
+    "tolerance",
+    "DPS_MAX",
 ]
+
+#: the largest ``dps`` any high-precision path accepts (a TeacherStudent curve costs ~0.15 s at dps = 100,
+#: ~5 s at dps = 800; see docs/user_guide.md, "Errors and limits")
+DPS_MAX = 1000
 
 
 def real_scalar(name: str, value: Any) -> float:
@@ -71,10 +78,32 @@ def positive_int(name: str, value: Any) -> int:
 
 
 def dps_value(dps: Any) -> int | None:
-    """``None`` (float64 path) or a positive number of decimal digits."""
+    """``None`` (float64 path) or a number of decimal digits in 1 … :data:`DPS_MAX`."""
     if dps is None:
         return None
-    return positive_int("dps", dps)
+    return int_in_range("dps", dps, 1, DPS_MAX)
+
+
+def int_in_range(name: str, value: Any, lo: int, hi: int) -> int:
+    """Integer with lo <= value <= hi (bool rejected): bounds a cost that grows with ``value``."""
+    k = nonnegative_int(name, value) if lo >= 0 else _integer(name, value)
+    if not lo <= k <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    return k
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    return int(value)
+
+
+def tolerance(name: str, value: Any, allow_zero: bool = False) -> float:
+    """A solver tolerance: a finite real > 0 (>= 0 with ``allow_zero``), below 1."""
+    x = nonnegative(name, value) if allow_zero else positive(name, value)
+    if x >= 1:
+        raise ValueError(f"{name} must be a tolerance in {'[0' if allow_zero else '(0'}, 1), got {value!r}")
+    return x
 
 
 def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarray:

@@ -29,7 +29,11 @@ from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq, minimize
 from scipy.special import lambertw, ndtr
 
-from grok_theory._validate import positive
+from grok_theory._validate import nonnegative, positive, real_array, real_scalar, tolerance
+
+#: the range of the rescaled time s = λt − ln α a :class:`ReweightedFlow` integrates over (β = 2e^{−2s}
+#: spans e^{±100}; outside it w(s) equals its limits w₂, w₁ to machine precision)
+S_RANGE = (-50.0, 50.0)
 from grok_theory.dichotomy.diagonal_net import _data, min_l1_interpolant, min_l2_interpolant
 
 __all__ = [
@@ -63,6 +67,11 @@ class ReweightedFlow:
     """
 
     def __init__(self, X, y, s_start: float = -8.0, s_end: float = 12.0, rtol: float = 1e-11, atol: float = 1e-13):
+        s_start, s_end = real_scalar("s_start", s_start), real_scalar("s_end", s_end)
+        for name, v in (("s_start", s_start), ("s_end", s_end)):
+            if not S_RANGE[0] <= v <= S_RANGE[1]:
+                raise ValueError(f"{name} must lie in [{S_RANGE[0]:g}, {S_RANGE[1]:g}], got {v!r}")
+        rtol, atol = tolerance("rtol", rtol), tolerance("atol", atol)
         self.X, self.y = _data(X, y)
         n, d = self.X.shape
         if n >= d or np.linalg.matrix_rank(self.X) < n:
@@ -85,7 +94,7 @@ class ReweightedFlow:
 
     def __call__(self, s) -> np.ndarray:
         """w(s), shape (len(s), d) (or (d,) for scalar s)."""
-        s = np.asarray(s, dtype=float)
+        s = real_array("s", s)
         if np.any(s < self.s_start) or np.any(s > self.s_end):
             raise ValueError(f"s must lie in [{self.s_start}, {self.s_end}], got {s}")
         return self._sol.sol(s).T
@@ -96,6 +105,7 @@ class ReweightedFlow:
 
     def crossing(self, level: float = 0.5) -> float:
         """s at which φ(s) = level (first crossing); s* = crossing(0.5)."""
+        level = real_scalar("level", level)
         grid = np.linspace(self.s_start, self.s_end, 4001)
         return crossing(grid, self.progress(grid), level, refine=lambda s: float(self.progress(s)) - level)
 
@@ -117,7 +127,10 @@ def progress(w, w_kernel, w_rich) -> np.ndarray:
 
 def crossing(x, values, level: float, refine=None) -> float:
     """First x where ``values`` crosses ``level`` (linear interpolation, or brentq on ``refine``)."""
-    x, v = np.asarray(x, dtype=float), np.asarray(values, dtype=float) - level
+    level = real_scalar("level", level)
+    x, v = real_array("x", x).ravel(), real_array("values", values).ravel() - level
+    if x.size != v.size:
+        raise ValueError(f"x and values must have the same length, got {x.size} and {v.size}")
     idx = np.flatnonzero(np.sign(v[:-1]) != np.sign(v[1:]))
     if idx.size == 0:
         raise ValueError(f"level {level} is not crossed in the given range")
@@ -129,12 +142,13 @@ def crossing(x, values, level: float, refine=None) -> float:
 
 def transition_time(s_star: float, init_scale: float, weight_decay: float) -> float:
     """t* = (ln α + s*)/λ (continuous time; GD steps are t*/lr)."""
-    return (np.log(positive("init_scale", init_scale)) + s_star) / positive("weight_decay", weight_decay)
+    return (np.log(positive("init_scale", init_scale)) + real_scalar("s_star", s_star)) / positive("weight_decay", weight_decay)
 
 
 def quasi_static_interpolant(X, y, beta: float, w0=None) -> np.ndarray:
     """The naive adiabatic guess argmin_{Xw=y} Σ_k √(w_k² + β²) — *not* the dynamics (see module doc)."""
     X, y = _data(X, y)
+    beta = positive("beta", beta)
     w2 = min_l2_interpolant(X, y)
     # parametrise w = w2 + N z with N a null-space basis of X
     _, sv, vt = np.linalg.svd(X)
@@ -159,8 +173,11 @@ def kernel_margin_quasistatic(x_norm_sq: float, n: int, init_scale: float, weigh
     or n copies; from q̇ = −2λq + (4β‖x‖²/n) e^{−q} at q̇ = 0). Asymptotic: accurate to O(1) in q.
     """
     lam = positive("weight_decay", weight_decay)
-    beta = 2.0 * positive("init_scale", init_scale) ** 2 * np.exp(-2.0 * lam * np.asarray(t, dtype=float))
-    return np.real(lambertw(2.0 * beta * x_norm_sq / (n * lam)))
+    x_norm_sq, n = positive("x_norm_sq", x_norm_sq), positive("n", n)
+    t = real_array("t", t, lower=0.0)
+    with np.errstate(over="ignore"):  # an overflowing argument gives q = inf, not a warning
+        beta = 2.0 * positive("init_scale", init_scale) ** 2 * np.exp(-2.0 * lam * t)
+        return np.real(lambertw(2.0 * beta * x_norm_sq / (n * lam)))
 
 
 def kernel_normaliser(init_scale: float, weight_decay: float, c: float, depth: float = 2.0,
@@ -182,19 +199,27 @@ def rich_margin_toy(weight_decay: float, x_max: float = 2.0) -> float:
 
     For x = (1, 2): s = ½ ln(4/λ) (the output margin is 2s = ln(4/λ)).
     """
-    lam = positive("weight_decay", weight_decay)
+    lam, x_max = positive("weight_decay", weight_decay), positive("x_max", x_max)
     return float(np.log(2.0 * x_max / lam) / x_max)
 
 
 def rich_norm_sparse_classification(weight_decay: float, margins, weights=None) -> float:
     """Rich-phase ‖θ_∞‖ for logistic loss along a unit-L¹ direction with margins m_i.
 
-    Solves (1/n) Σ m_i σ(−s m_i) = λ/2 (the KKT condition projected on the direction), ‖θ‖² = s.
+    Solves (1/n) Σ m_i σ(−s m_i) = λ/2 (the KKT condition projected on the direction), ‖θ‖² = s; margins
+    m_i > 0 (a separating direction) and λ < Σ p_i m_i (else the end state is θ = 0).
     ``weights`` are optional sample weights (e.g. population fractions) summing to 1.
     """
     lam = positive("weight_decay", weight_decay)
-    m = np.asarray(margins, dtype=float)
-    p = np.full(m.size, 1.0 / m.size) if weights is None else np.asarray(weights, dtype=float)
+    m = np.atleast_1d(real_array("margins", margins)).ravel()
+    if m.size == 0 or np.any(m <= 0):
+        raise ValueError(f"margins must be a non-empty array of positive margins, got {margins!r}")
+    p = np.full(m.size, 1.0 / m.size) if weights is None else np.atleast_1d(real_array("weights", weights, lower=0.0)).ravel()
+    if p.size != m.size or not abs(p.sum() - 1) < 1e-9:
+        raise ValueError(f"weights must be {m.size} non-negative numbers summing to 1, got {weights!r}")
+    if lam / 2 >= float(np.sum(p * m)) / 2:
+        raise ValueError(f"weight_decay must be < Σ p_i m_i = {float(np.sum(p * m)):.6g} (else θ_∞ = 0), "
+                         f"got {weight_decay!r}")
 
     def f(s):
         return float(np.sum(p * m * np.exp(-np.logaddexp(0.0, s * m)))) - lam / 2

@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats
+from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.linear.simulate import sample_dataset
 
@@ -399,9 +399,12 @@ def sample_landscape(d_in: int, lam: float, norm2: Any, seeds: Any = (0, 1, 2, 3
     subproblem; global because Σ_tr + μ ⪰ 0).
     """
     d_in = _validate.positive_int("d_in", d_in)
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     targets = np.atleast_1d(_validate.real_array("norm2", norm2, lower=0.0)).ravel()
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
+    d_out = _validate.positive_int("d_out", d_out)
+    teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
+    label_noise = _validate.nonnegative("label_noise", label_noise)
     shape = (len(seeds), targets.size)
     mu, train, gen = np.empty(shape), np.empty(shape), np.empty(shape)
     for i, seed in enumerate(seeds):

@@ -302,6 +302,10 @@ def _build(model: TeacherStudent, which: str, order: int, uniform: bool, dps: in
         return LateTimeSeries(terms, tuple((+r, +c) for r, c in atoms), +floor, dps)
 
 
+#: the highest series order accepted (order 30 costs ~2 s; the series is asymptotic, so high orders rarely help)
+ORDER_MAX = 60
+
+
 def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, uniform: bool = True,
                      dps: int = 30, optimal: bool = True) -> LateTimeSeries:
     """Truncated late-time (lower-edge) asymptotic series of L_tr or L_gen.
@@ -337,8 +341,8 @@ def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, 
     True
     """
     _validate.choice("which", which, _WHICH)
-    order = _validate.nonnegative_int("order", order)
-    dps = _validate.positive_int("dps", dps)
+    order = _validate.int_in_range("order", order, 0, ORDER_MAX)
+    dps = _validate.int_in_range("dps", dps, 1, _validate.DPS_MAX)
     ser = _build(model, which, order, bool(uniform), dps)
     if not optimal:
         ser = LateTimeSeries(ser.terms, ser.atom_terms, ser.floor, ser.dps, optimal=False)

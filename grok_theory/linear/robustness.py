@@ -24,7 +24,7 @@ import numpy as np
 from scipy import optimize, signal, special
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats, accuracy_fraction
+from grok_theory.simulation import SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.landscape import ReducedLandscape
 from grok_theory.linear.large_init import generalisation_time_law
 from grok_theory.linear.model import TeacherStudent, accuracy_from_loss
@@ -257,15 +257,22 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
     noise uses a second stream seeded by (seed, 1).
     """
     d_in = _validate.positive_int("d_in", d_in)
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     sigma = _validate.nonnegative("input_noise", input_noise)
     lr = _validate.positive("lr", lr)
     wd = _validate.nonnegative("weight_decay", weight_decay)
     times = np.sort(_validate.gd_times("t", t))
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
+    d_out = _validate.positive_int("d_out", d_out)
+    init_scale = _validate.nonnegative("init_scale", init_scale)
+    teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
+    sigma_max = sigma
     if schedule is not None:
-        lam1, lam2, eps = (float(v) for v in schedule)
-        _validate.nonnegative("lam1", lam1), _validate.nonnegative("lam2", lam2), _validate.positive("eps", eps)
+        if not isinstance(schedule, (tuple, list)) or len(schedule) != 3:
+            raise TypeError(f"schedule must be a tuple (lam1, lam2, eps), got {schedule!r}")
+        lam1, lam2 = _validate.nonnegative("schedule lam1", schedule[0]), _validate.nonnegative("schedule lam2", schedule[1])
+        eps = _validate.positive("schedule eps", schedule[2])
+        sigma_max = max(lam1, lam2)
     shape = (len(seeds), times.size)
     out = {k: np.empty(shape) for k in ("train_loss", "gen_loss", "weight_norm", "null_norm2")}
     for i, seed in enumerate(seeds):
@@ -275,6 +282,8 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
         y = data.labels(teacher_scale)
         s = init_scale * data.student0
         null_basis = null_space_basis(x)
+        # the same bound as simulate_linear, on the mean curvature E[(X+Δ)ᵀ(X+Δ)]/N = Σ_tr + σ²I
+        gd_stable(float(np.linalg.eigvalsh(x.T @ x / n_train)[-1]) + sigma_max**2, lr, d_out, wd)
         step, j = 0, 0
         while j < times.size:
             resid = x @ s - y
@@ -294,4 +303,6 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
             s = s - lr * grad
             step += 1
         # the loop records before stepping, so every requested time is covered
+    if not all(np.all(np.isfinite(v)) for v in out.values()):
+        raise ValueError(f"lr={lr!r} is unstable for GD with input_noise={sigma!r}: the noisy run diverged (reduce lr)")
     return NoisyInputResult(times, **out)

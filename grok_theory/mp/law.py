@@ -62,6 +62,10 @@ _F64_DIGITS = 17
 _GUARD = 8
 
 
+#: the largest moment order accepted (the exact Narayana polynomial costs ~0.5 s at k = 1000)
+MOMENT_K_MAX = 1000
+
+
 def narayana_moment(k: int, lam: Any) -> Any:
     """``E[ν^k]`` of the Marchenko–Pastur law as the Narayana polynomial in ``lam``.
 
@@ -69,7 +73,7 @@ def narayana_moment(k: int, lam: Any) -> Any:
     ``k = 0`` (derivation ``mp.moments``). ``lam`` may be a number, an mpmath number or a
     SymPy expression (e.g. ``sympy.Symbol('lam', positive=True)``); the result has its type.
     """
-    k = _validate.nonnegative_int("k", k)
+    k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
     if k == 0:
         return sympy.Integer(1) if isinstance(lam, sympy.Basic) else 1
     terms = [
@@ -313,14 +317,15 @@ class MarchenkoPastur:
 
         Parameters
         ----------
-        k : int ≥ 0
+        k : int, 0 ≤ k ≤ :data:`MOMENT_K_MAX` (= 1000)
+            The float result is ``inf`` where E[ν^k] exceeds the float64 range.
         exact : bool
             Return a SymPy number: λ is read exactly (a float such as 0.3 as the decimal
             ``3/10`` it prints as; a ``str``/``Fraction`` as written).
         symbolic : bool
             Return the polynomial in ``Symbol('lam', positive=True)`` (implies exact).
         """
-        k = _validate.nonnegative_int("k", k)
+        k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
         if symbolic:
             return narayana_moment(k, sympy.Symbol("lam", positive=True))
         if exact:
@@ -336,7 +341,13 @@ class MarchenkoPastur:
                 exact_lam = sympy.Rational(str(lam))
             return sympy.nsimplify(narayana_moment(k, sympy.Rational(exact_lam)))
         exact = isinstance(self._lam, (str, Fraction))
-        return float(narayana_moment(k, Fraction(self._lam) if exact else self.lam))
+        try:
+            return float(narayana_moment(k, Fraction(self._lam) if exact else self.lam))
+        except OverflowError:  # huge Narayana coefficients (large k): sum exactly, then round
+            try:
+                return float(narayana_moment(k, Fraction(self._lam) if exact else Fraction(self.lam)))
+            except OverflowError:
+                return math.inf
 
     def stieltjes(self, z: Any, dps: int | None = None) -> Any:
         """Stieltjes transform ``m(z) = E[1/(ν − z)]`` (atom included).
