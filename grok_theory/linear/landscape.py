@@ -215,6 +215,8 @@ class ReducedLandscape:
         q = r2 * a2 + lam * s2 * a1
         train = r2 * mu * mu * a1 + s2 * (1 - lam * (a2 + 2 * mu * a1))
         gen = r2 * (1 - a2 - 2 * mu * a1) + lam * s2 * a1
+        if not mp:  # exact zeros (least squares, the knee) come out as ±1e-17: clip round-off only
+            train, gen = _clip_roundoff(train, r2 + s2), _clip_roundoff(gen, r2 + s2)
         return mu, q * self.d_out, train, gen
 
     # -- the knee -------------------------------------------------------------------------------
@@ -274,6 +276,9 @@ class ReducedLandscape:
         norm2 = _validate.nonnegative("norm2", norm2)
         if norm2 == 0:
             return math.inf
+        if self.r2 == 0 and self.label_noise == 0:
+            raise ValueError(f"norm2={norm2!r} > 0 is off the ridge path: with teacher_scale=0 and label_noise=0 the "
+                             "labels vanish and every ridge minimiser is S = 0")
         if self.lam >= 1:
             knee = self.knee().norm2
             if norm2 >= knee:
@@ -281,7 +286,7 @@ class ReducedLandscape:
         lo = self.mu_min
 
         def f(u: float) -> float:
-            return math.log(self.at_multiplier(lo + math.exp(u)).norm2 / norm2)
+            return math.log(max(self.at_multiplier(lo + math.exp(u)).norm2 / norm2, 1e-300))
 
         a, b = -1.0, 1.0
         while f(a) < 0:
@@ -338,6 +343,17 @@ class ReducedLandscape:
         alpha = _validate.nonnegative("init_scale", init_scale)
         _, atom, _, _ = self._consts(False)
         return self.knee().norm2 + alpha**2 * atom / 2
+
+
+#: a float64 loss in [−ROUNDOFF_RTOL·scale, 0) is round-off of an exact 0 and is reported as 0
+#: (scale = r² + σ², the size of the cancelling terms); a more negative value is left visible
+ROUNDOFF_RTOL = 1e-14
+
+
+def _clip_roundoff(value: Any, scale: float) -> Any:
+    v = np.asarray(value, dtype=float)
+    out = np.where((v < 0) & (v >= -ROUNDOFF_RTOL * max(scale, 1e-300)), 0.0, v)
+    return float(out) if out.ndim == 0 else out
 
 
 # -- finite-d: the exact constrained minimiser on sampled data ------------------------------------
