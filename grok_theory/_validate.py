@@ -23,6 +23,7 @@ __all__ = [
     "gd_times",
     "choice",
     "int_in_range",
+    "square_finite",
     "tolerance",
     "DPS_MAX",
 ]
@@ -42,6 +43,13 @@ def real_scalar(name: str, value: Any) -> float:
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return x
+
+
+def square_finite(*named: tuple[str, Any]) -> None:
+    """Each (name, value): value² must be a finite float64 (|value| < 1.3e154), else ValueError."""
+    for name, value in named:
+        if not math.isfinite(float(value) ** 2 if abs(float(value)) < 1e154 else math.inf):
+            raise ValueError(f"{name} must be below 1e154 in magnitude (its square must be a finite float), got {value!r}")
 
 
 def positive(name: str, value: Any) -> float:
@@ -86,7 +94,7 @@ def dps_value(dps: Any) -> int | None:
 
 def int_in_range(name: str, value: Any, lo: int, hi: int) -> int:
     """Integer with lo <= value <= hi (bool rejected): bounds a cost that grows with ``value``."""
-    k = nonnegative_int(name, value) if lo >= 0 else _integer(name, value)
+    k = _integer(name, value)
     if not lo <= k <= hi:
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
     return k

@@ -179,6 +179,7 @@ class TeacherStudent:
         set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
         set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         _validate.choice("dynamics", self.dynamics, _DYNAMICS)
+        _validate.square_finite(("init_scale", self.init_scale), ("teacher_scale", self.teacher_scale), ("label_noise", self.label_noise))
         set_(self, "law", _law(self.lam))
         if self.dynamics == "gd":
             bound = self.d_out / (self.law.upper + self.weight_decay / 2)
