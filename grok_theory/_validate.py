@@ -24,7 +24,10 @@ __all__ = [
     "choice",
     "int_in_range",
     "square_finite",
+    "at_most",
+    "MAGNITUDE_MAX",
     "tolerance",
+    "ODE_RTOL_MIN",
     "DPS_MAX",
 ]
 
@@ -106,16 +109,23 @@ def _integer(name: str, value: Any) -> int:
     return int(value)
 
 
-def tolerance(name: str, value: Any, allow_zero: bool = False) -> float:
-    """A solver tolerance: a finite real > 0 (>= 0 with ``allow_zero``), below 1."""
+def tolerance(name: str, value: Any, allow_zero: bool = False, minimum: float = 0.0) -> float:
+    """A solver tolerance: a finite real in [minimum, 1) (> 0 unless ``allow_zero``)."""
     x = nonnegative(name, value) if allow_zero else positive(name, value)
-    if x >= 1:
-        raise ValueError(f"{name} must be a tolerance in {'[0' if allow_zero else '(0'}, 1), got {value!r}")
+    if x >= 1 or (x < minimum and not (allow_zero and x == 0)):
+        raise ValueError(f"{name} must be a tolerance in [{minimum:g}, 1){' or 0' if allow_zero else ''}, got {value!r}")
     return x
 
 
-def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarray:
-    """Return ``value`` as a float64 array of finite reals (>= ``lower`` if given)."""
+#: the largest time, rate or scale the float64 model paths accept (keeps every exponent e^{−sν} in range)
+MAGNITUDE_MAX = 1e100
+
+#: smallest relative tolerance of scipy's ODE solvers (they raise it to 100·eps with a warning)
+ODE_RTOL_MIN = 100 * np.finfo(float).eps
+
+
+def real_array(name: str, value: Any, *, lower: float | None = None, upper: float | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array of finite reals (>= ``lower``, <= ``upper`` if given)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -126,7 +136,16 @@ def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarr
         raise ValueError(f"{name} must be finite, got {value!r}")
     if lower is not None and np.any(arr < lower):
         raise ValueError(f"{name} must be >= {lower}, got {value!r}")
+    if upper is not None and np.any(arr > upper):
+        raise ValueError(f"{name} must be <= {upper:g}, got {value!r}")
     return arr
+
+
+def at_most(bound: float, *named: tuple[str, Any]) -> None:
+    """Each (name, value): |value| <= bound (a documented range), else ValueError."""
+    for name, value in named:
+        if abs(float(value)) > bound:
+            raise ValueError(f"{name} must be at most {bound:g} in magnitude, got {value!r}")
 
 
 def gd_times(name: str, value: Any) -> np.ndarray:

@@ -21,6 +21,9 @@ __all__ = ["Progress", "SeedStats", "accuracy_fraction", "log_steps", "seed_tupl
 #: sample realises, λ_eff = d_in/N_tr with N_tr = round(d_in/λ) (see :func:`train_size`)
 LAM_RTOL = 0.05
 
+#: largest training-set size a simulation accepts (N_tr × d_in inputs are held in memory)
+MAX_TRAIN = 10**7
+
 #: most seeds one simulation call accepts (each seed is one full training run)
 MAX_SEEDS = 100_000
 
@@ -57,6 +60,8 @@ def train_size(d_in: int, lam: object, rtol: float = LAM_RTOL) -> int:
     in its ``params["lam"]``; give ``n_train`` directly, or a larger ``d_in``, to choose it exactly.
     """
     lam_f = _validate.positive("lam", lam)
+    if d_in / lam_f > MAX_TRAIN:
+        raise ValueError(f"lam={lam!r} is too small for d_in={d_in}: N_tr = d_in/lam must be <= {MAX_TRAIN:g}")
     n = round(d_in / lam_f)
     if n < 1:
         raise ValueError(f"lam={lam!r} is too large for d_in={d_in}: N_tr = round(d_in/lam) must be >= 1 "

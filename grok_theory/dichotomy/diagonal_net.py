@@ -33,7 +33,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import linprog
 
 from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, positive, positive_int, real_array,
-                                   tolerance)
+                                   tolerance, ODE_RTOL_MIN)
 
 #: integrators :func:`gradient_flow` accepts
 ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
@@ -216,7 +216,7 @@ def gradient_flow(X, y, loss: str, init_scale: float, weight_decay: float, t, rt
     X, y = _data(X, y)
     choice("loss", loss, LOSSES)
     alpha, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
-    rtol = tolerance("rtol", rtol)
+    rtol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN)
     atol = None if atol is None else tolerance("atol", atol)
     choice("method", method, ODE_METHODS)
     t = _times(t)
@@ -262,7 +262,7 @@ def gradient_flow_parameters(X, y, loss: str, u0, v0, weight_decay: float, t, rt
     X, y = _data(X, y)
     choice("loss", loss, LOSSES)
     lam = nonnegative("weight_decay", weight_decay)
-    rtol, atol = tolerance("rtol", rtol), tolerance("atol", atol)
+    rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
     d, n = X.shape[1], X.shape[0]
     u0, v0 = real_array("u0", u0), real_array("v0", v0)
     if u0.size not in (1, d) or v0.size not in (1, d):

@@ -27,7 +27,7 @@ from scipy import sparse
 from scipy.integrate import solve_ivp
 
 from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, nonnegative_int, positive, positive_int,
-                                   real_array, tolerance)
+                                   real_array, tolerance, ODE_RTOL_MIN)
 
 #: integrators :func:`gradient_flow` accepts
 ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
@@ -41,9 +41,13 @@ __all__ = [
 ]
 
 
+#: largest table side :func:`multiplication_table` builds (d² entries are held in memory)
+MAX_D = 4000
+
+
 def multiplication_table(d: int) -> np.ndarray:
     """X*_ij = ij/d² for i, j = 0, …, d−1 (rank one: X* = uuᵀ, u = (0, 1/d, …, (d−1)/d))."""
-    u = np.arange(positive_int("d", d)) / d
+    u = np.arange(int_in_range("d", d, 1, MAX_D)) / d
     return np.outer(u, u)
 
 
@@ -111,7 +115,7 @@ class CompletionProblem:
 
 def multiplication_problem(d: int = 97, fraction: float = 0.05, seed: int = 0) -> CompletionProblem:
     """Fig. 3 setup: the multiplication table with round(fraction·d²) random ordered pairs observed."""
-    d = positive_int("d", d)
+    d = int_in_range("d", d, 1, MAX_D)
     if not 0 < positive("fraction", fraction) < 1:
         raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
     seed = nonnegative_int("seed", seed)
@@ -163,7 +167,7 @@ def gradient_flow(problem: CompletionProblem, init_scale: float, weight_decay: f
     the cheap explicit ``RK23`` is the default (cost ∝ horizon × fit rate).
     """
     alpha, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
-    rtol, atol = tolerance("rtol", rtol), tolerance("atol", atol)
+    rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
     choice("method", method, ODE_METHODS)
     t = np.atleast_1d(real_array("t", t, lower=0.0)).ravel()
     if t.size == 0 or np.any(np.diff(t) < 0):

@@ -29,7 +29,7 @@ from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq, minimize
 from scipy.special import lambertw, ndtr
 
-from grok_theory._validate import nonnegative, positive, real_array, real_scalar, tolerance
+from grok_theory._validate import ODE_RTOL_MIN, positive, real_array, real_scalar, tolerance
 
 #: the range of the rescaled time s = λt − ln α a :class:`ReweightedFlow` integrates over (β = 2e^{−2s}
 #: spans e^{±100}; outside it w(s) equals its limits w₂, w₁ to machine precision)
@@ -71,7 +71,7 @@ class ReweightedFlow:
         for name, v in (("s_start", s_start), ("s_end", s_end)):
             if not S_RANGE[0] <= v <= S_RANGE[1]:
                 raise ValueError(f"{name} must lie in [{S_RANGE[0]:g}, {S_RANGE[1]:g}], got {v!r}")
-        rtol, atol = tolerance("rtol", rtol), tolerance("atol", atol)
+        rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
         self.X, self.y = _data(X, y)
         n, d = self.X.shape
         if n >= d or np.linalg.matrix_rank(self.X) < n:

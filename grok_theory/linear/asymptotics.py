@@ -9,6 +9,7 @@ The measured relative errors against the exact values are in docs/asymptotics.md
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy import special
@@ -23,20 +24,18 @@ __all__ = [
 ]
 
 
-def _check(lam: float, lr: float | None = None, t: float | None = None, eps: float | None = None,
-           gamma: float | None = None) -> float:
-    """Validate the arguments (lam in (0, 1), lr > 0, t > 0, eps > 0, gamma >= 0); return √λ."""
+_UNSET = object()
+
+
+def _check(lam: float, lr: Any = _UNSET, t: Any = _UNSET, eps: Any = _UNSET, gamma: Any = _UNSET) -> float:
+    """Validate the arguments given (lam in (0, 1), lr > 0, t > 0, eps > 0, gamma >= 0); return √λ."""
     lam = _validate.real_scalar("lam", lam)
     if not 0 < lam < 1:
         raise ValueError(f"lam must be in (0, 1) for the late-time formulas, got {lam!r}")
-    if lr is not None:
-        _validate.positive("lr", lr)
-    if t is not None:
-        _validate.positive("t", t)  # the late-time forms diverge at t = 0
-    if eps is not None:
-        _validate.positive("eps", eps)
-    if gamma is not None:
-        _validate.nonnegative("gamma", gamma)
+    for name, value, check in (("lr", lr, _validate.positive), ("t", t, _validate.positive),  # forms diverge at t = 0
+                               ("eps", eps, _validate.positive), ("gamma", gamma, _validate.nonnegative)):
+        if value is not _UNSET:
+            check(name, value)
     return math.sqrt(lam)
 
 

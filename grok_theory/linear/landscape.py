@@ -194,8 +194,9 @@ class ReducedLandscape:
         mu = np.asarray(mu, dtype=float)
         k1, k2 = self.resolvents(mu)
         w = 1 - self._consts(False)[1]
-        a1, a2 = np.asarray(k1 - mu * k2, dtype=float), np.asarray(w - 2 * mu * k1 + mu * mu * k2, dtype=float)
         big = mu >= 10 * self.law.upper
+        with np.errstate(over="ignore", invalid="ignore"):  # overflowing entries are big ones, replaced below
+            a1, a2 = np.asarray(k1 - mu * k2, dtype=float), np.asarray(w - 2 * mu * k1 + mu * mu * k2, dtype=float)
         if np.any(big):
             x = 1 / mu[big]
             moments = [self.law.moment(k) for k in range(1, 43)]  # E[ν^1..ν^42]
@@ -213,7 +214,7 @@ class ReducedLandscape:
         """(μ, ‖S‖²_F, L_tr, L_gen) from A₁ = E_c[ν/(ν+μ)²] = k₁ − μk₂ and A₂ = E_c[ν²/(ν+μ)²] = w − 2μk₁ + μ²k₂."""
         lam, _, r2, s2 = self._consts(mp)
         q = r2 * a2 + lam * s2 * a1
-        train = r2 * mu * mu * a1 + s2 * (1 - lam * (a2 + 2 * mu * a1))
+        train = r2 * mu * (mu * a1) + s2 * (1 - lam * (a2 + 2 * mu * a1))  # μ·(μA₁): no μ² overflow at tiny norms
         gen = r2 * (1 - a2 - 2 * mu * a1) + lam * s2 * a1
         if not mp:  # exact zeros (least squares, the knee) come out as ±1e-17: clip round-off only
             train, gen = _clip_roundoff(train, r2 + s2), _clip_roundoff(gen, r2 + s2)
@@ -373,6 +374,8 @@ def _secular_minimiser(nu: np.ndarray, b: np.ndarray, norm2: float, null_dir: np
     Returns (μ, s) with s_i = b_i/(ν_i + μ) on the range; for the hard case (norm beyond the
     minimum-norm point, null modes with b_i = 0) μ = 0 and the excess goes along ``null_dir``.
     """
+    if norm2 == 0:  # S = 0: μ = ∞ (as ReducedLandscape.at_norm)
+        return math.inf, np.zeros_like(b)
     null = nu <= 1e-10 * nu.max()
     bb = (b**2).sum(axis=1)
     rng_nu, rng_b = nu[~null], bb[~null]

@@ -180,6 +180,7 @@ class TeacherStudent:
         set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         _validate.choice("dynamics", self.dynamics, _DYNAMICS)
         _validate.square_finite(("init_scale", self.init_scale), ("teacher_scale", self.teacher_scale), ("label_noise", self.label_noise))
+        _validate.at_most(_validate.MAGNITUDE_MAX, ("lr", self.lr), ("weight_decay", self.weight_decay))
         set_(self, "law", _law(self.lam))
         if self.dynamics == "gd":
             bound = self.d_out / (self.law.upper + self.weight_decay / 2)
@@ -373,7 +374,7 @@ class TeacherStudent:
         law = self.law
         if dps is not None:
             return self._curve_mp(which, t, dps, log)
-        t_arr = _validate.real_array("t", t, lower=0.0)
+        t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
         if self.oscillates:
             self._whole_steps(flat)

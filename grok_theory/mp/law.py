@@ -62,6 +62,13 @@ _F64_DIGITS = 17
 _GUARD = 8
 
 
+#: the range of λ the engine accepts (documented in docs/user_guide.md, "Errors and limits")
+LAM_RANGE = (1e-8, 1e8)
+
+#: the largest s of the float64 transforms (beyond ~1e20 they raise QuadratureError; past 1e290
+#: even the double-double product s·λ₋ overflows)
+S_MAX = 1e250
+
 #: the largest moment order accepted (the exact Narayana polynomial costs ~0.5 s at k = 1000)
 MOMENT_K_MAX = 1000
 
@@ -74,6 +81,8 @@ def narayana_moment(k: int, lam: Any) -> Any:
     SymPy expression (e.g. ``sympy.Symbol('lam', positive=True)``); the result has its type.
     """
     k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
+    if not isinstance(lam, (sympy.Basic, mpmath.mpf, Fraction)):
+        _validate.real_scalar("lam", lam)  # NaN/inf would give a NaN polynomial; a str has no arithmetic
     if k == 0:
         return sympy.Integer(1) if isinstance(lam, sympy.Basic) else 1
     terms = [
@@ -177,6 +186,9 @@ class MarchenkoPastur:
         self._lam = _lam_input(lam)
         with mpmath.workdps(30):
             self.lam = float(_to_mpf(self._lam))
+        if not LAM_RANGE[0] <= self.lam <= LAM_RANGE[1]:
+            raise ValueError(f"lam must lie in [{LAM_RANGE[0]:g}, {LAM_RANGE[1]:g}], got {lam!r}")
+        with mpmath.workdps(30):
             p = self._params()
             self.lower, self.upper, self.atom = float(p["lower"]), float(p["upper"]), float(p["atom"])
             self._lower_lo = float(p["lower"] - self.lower)  # λ₋ = lower + _lower_lo (double-double)
@@ -596,7 +608,7 @@ class MarchenkoPastur:
     def _laplace(self, s: Any, power: int, dps: int | None, log: bool) -> Any:
         if dps is not None:
             return self._laplace_mp(s, power, dps, log)
-        s = _validate.real_array("s", s, lower=0.0)
+        s = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
         flat = s.ravel()
         # p = 0 at s <= 2: the subtracted form (B) loses < 1 digit (E ≥ e^{-s}) and needs no
         # pole resolution; elsewhere the direct form (A) with its peak-adapted node set.
@@ -776,7 +788,7 @@ class MarchenkoPastur:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
         if dps is None:
-            s_arr = _validate.real_array("s", s, lower=0.0)
+            s_arr = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
             flat = np.atleast_1d(s_arr).ravel()
             try:
                 out = self._expect_direct_float(f, flat, log)
