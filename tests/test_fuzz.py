@@ -35,13 +35,14 @@ from grok_theory.dichotomy import diagonal_net as dn
 from grok_theory.dichotomy import matrix_completion as mc
 from grok_theory.dichotomy import transition as tr
 from grok_theory.linear import asymptotics as asy
-from grok_theory.linear import fixed_norm, landscape, robustness, two_layer
-from grok_theory.linear.grokking import crossing_time
+from grok_theory.linear import fixed_norm, landscape, large_init, robustness, two_layer
+from grok_theory.linear.grokking import crossing_time, grokking_time
 from grok_theory.linear.model import TeacherStudent, accuracy_from_loss, loss_at_accuracy
 from grok_theory.linear.ridge_grokking import XuSetup
 from grok_theory.linear.simulate import simulate_linear
 from grok_theory.mp import MarchenkoPastur, QuadratureError
 from grok_theory.mp.law import narayana_moment
+from grok_theory.simulation import log_steps
 
 ERROR_CPU_S = 1.0  # an invalid input is refused within a second (issue 14)
 RESULT_CPU_S = 5.0  # every fuzzed valid call is small; this bounds it with headroom on a shared machine
@@ -258,6 +259,52 @@ TARGETS: dict[str, tuple[Callable[..., Any], dict[str, st.SearchStrategy], bool]
         dict(init_scale=mix(real(1e-3, 1.0)), weight_decay=mix(real(1e-4, 0.1)), lr=mix(real(1e-3, 0.5)),
              steps=mix(st.lists(st.integers(0, 20), min_size=1, max_size=3).map(sorted))), False),
     "mc.expected_plateau": (mc.expected_plateau_test_mse, dict(d=SMALL_INT(2, 50), n=SMALL_INT(1, 100)), False),
+    "mc.gradient_flow": (lambda init_scale, weight_decay, t, rtol: mc.gradient_flow(
+        PROBLEM, init_scale, weight_decay, t, rtol=rtol),
+        dict(init_scale=mix(real(1e-2, 1.0)), weight_decay=mix(real(1e-4, 0.1)),
+             t=mix(st.lists(real(0.0, 2.0, log=False), min_size=1, max_size=3).map(sorted)),
+             rtol=mix(real(1e-8, 1e-3))), False),
+    "transition.sparse_data": (tr.sparse_classification_data, dict(n=SMALL_INT(1, 20), d=SMALL_INT(1, 12),
+                                                                    k=SMALL_INT(1, 12), seed=SMALL_INT(0, 3)), False),
+    "transition.sparse_test_accuracy": (lambda k, w: tr.sparse_test_accuracy(w, np.ones(30), k),
+                                        dict(k=mix(st.integers(1, 12), st.sampled_from([0, -1, 25, 10**6, 2.5])),
+                                             w=mix(st.lists(real(-1.0, 1.0, log=False), min_size=30, max_size=30))),
+                                        False),
+    "transition.misgrokking": (lambda n, d, gamma: tr.misgrokking_test_accuracy(
+        tr.misgrokking_data(n, d, gamma)[2], tr.misgrokking_data(n, d, gamma)[2], gamma),
+        dict(n=SMALL_INT(1, 10), d=SMALL_INT(1, 6), gamma=mix(real(0.1, 50.0))), False),
+    "diagonal.parameter_norm": (dn.parameter_norm, dict(w=mix(st.lists(real(-5.0, 5.0, log=False), min_size=1,
+                                                                        max_size=4)),
+                                                        beta=mix(real(1e-6, 10.0))), False),
+    "diagonal.init_scale_from_norm": (dn.init_scale_from_norm, dict(init_norm=mix(real(1e-3, 1e3)),
+                                                                    d=SMALL_INT(1, 1000)), False),
+    "diagonal.gradient_flow": (lambda loss, init_scale, weight_decay, t: dn.gradient_flow(
+        X_DATA, Y_CLS, loss, init_scale, weight_decay, t),
+        dict(loss=mix(st.sampled_from(list(dn.LOSSES)), st.just("hinge")), init_scale=mix(real(1e-2, 1.0)),
+             weight_decay=mix(real(1e-3, 0.5)), t=mix(st.lists(real(0.0, 5.0, log=False), min_size=1,
+                                                                 max_size=3).map(sorted))), False),
+    "mp.stieltjes": (_law_call("stieltjes"), dict(lam=LAM, z=mix(real(-10.0, -1e-3, log=False)), dps=DPS), False),
+    # (sizes stay small: near λ = 1 a draw costs ~0.6 ms, see the report of issue 14)
+    "mp.rvs": (lambda lam, size: MarchenkoPastur(lam).rvs(size, rng=0),
+               dict(lam=LAM, size=mix(st.integers(1, 50), st.sampled_from([-1, 1.5, "3", None, 10**9]))), False),
+    "grokking_time": (lambda lam, eps, lr, weight_decay: grokking_time(TeacherStudent(lam, lr=lr, weight_decay=weight_decay),
+                                                                       eps),
+                      dict(lam=LAM, eps=EPS, lr=LR, weight_decay=mix(st.one_of(st.just(0.0), real(1e-5, 0.1)))), False),
+    "large_init.omnigrok_time": (large_init.omnigrok_time,
+                                 dict(w0=mix(real(1e-3, 1e3)), wc=mix(real(1e-3, 1e3)), lr=LR,
+                                      weight_decay=mix(real(1e-5, 1.0)), d_out=SMALL_INT(1, 5),
+                                      dynamics=mix(st.sampled_from(["gd", "flow"]), st.just("sgd"))), False),
+    "large_init.generalisation_time": (lambda lam, init_scale, weight_decay, delta: large_init.generalisation_time(
+        TeacherStudent(lam, init_scale=init_scale, weight_decay=weight_decay), delta),
+        dict(lam=mix(real(1.1, 10.0)), init_scale=mix(real(0.1, 30.0)), weight_decay=mix(real(1e-4, 0.1)),
+             delta=mix(real(1e-4, 0.1))), False),
+    "robustness.effective_weight_decay": (robustness.effective_weight_decay,
+                                          dict(input_noise=mix(real(1e-3, 10.0)), d_out=SMALL_INT(1, 5),
+                                               convention=mix(st.sampled_from(["levi", "pytorch"]), st.just("x"))),
+                                          False),
+    "landscape.at_multiplier": (lambda lam, mu, dps: landscape.ReducedLandscape(lam, label_noise=0.1).at_multiplier(mu, dps=dps),
+                                dict(lam=LAM, mu=mix(real(1e-3, 1e6)), dps=DPS), False),
+    "simulation.log_steps": (log_steps, dict(t_max=mix(real(1.0, 1e12)), n=SMALL_INT(1, 200)), False),
     "mc.multiplication_problem": (mc.multiplication_problem, dict(d=SMALL_INT(2, 20), fraction=mix(real(0.05, 0.9)),
                                                                   seed=SMALL_INT(0, 5)), False),
 }

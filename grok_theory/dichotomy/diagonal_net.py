@@ -241,11 +241,15 @@ def gradient_flow(X, y, loss: str, init_scale: float, weight_decay: float, t, rt
     if atol is None:  # ρ ~ 1/β in the kernel phase: scale the absolute tolerance with it
         atol = 1e-3 * rtol / (1.0 + 2.0 * alpha * alpha)
     extra = {"jac": jac} if method in ("Radau", "BDF", "LSODA") else {}
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), np.zeros(n), method=method, t_eval=t, rtol=rtol, atol=atol, **extra)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+    if t[-1] == 0:  # nothing to integrate: every record time is the initial state
+        rhos = np.zeros((t.size, n))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), np.zeros(n), method=method, t_eval=t, rtol=rtol, atol=atol, **extra)
+        if not sol.success:
+            raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+        rhos = sol.y.T
     w, s = np.empty((t.size, X.shape[1])), np.empty((t.size, X.shape[1]))
-    for i, (time, rho) in enumerate(zip(t, sol.y.T)):
+    for i, (time, rho) in enumerate(zip(t, rhos)):
         w[i], s[i] = state(rho, time)
     beta = kernel_scale(alpha, lam, t)
     return DiagonalTrajectory(t, w, s.sum(1), np.broadcast_to((beta / 2)[:, None], w.shape).copy(),
@@ -275,10 +279,15 @@ def gradient_flow_parameters(X, y, loss: str, u0, v0, weight_decay: float, t, rt
         g = X.T @ loss_derivatives(loss, X @ (u * u - v * v), y)[0] / n
         return np.concatenate([-2.0 * g * u - lam * u, 2.0 * g * v - lam * v])
 
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), np.concatenate([u0, v0]), method="Radau", t_eval=t, rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
-    u, v = sol.y[:d].T, sol.y[d:].T
+    z0 = np.concatenate([u0, v0])
+    if t[-1] == 0:  # nothing to integrate
+        ys = np.tile(z0[:, None], (1, t.size))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method="Radau", t_eval=t, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+        ys = sol.y
+    u, v = ys[:d].T, ys[d:].T
     return DiagonalTrajectory(t, u * u - v * v, (u * u + v * v).sum(1), u * v,
                               dict(loss=loss, weight_decay=lam, method="flow-parameters", n=n, d=d))
 

@@ -181,11 +181,15 @@ def gradient_flow(problem: CompletionProblem, init_scale: float, weight_decay: f
                                (problem.apply_gradient(res, V) - lam * V).ravel()])
 
     z0 = np.concatenate([alpha * np.eye(d).ravel(), alpha * np.eye(d).ravel()])
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method=method, t_eval=t, rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"matrix-completion flow failed: {sol.message}")
+    if t[-1] == 0:  # nothing to integrate: every record time is the initial state
+        times, states = t, np.tile(z0, (t.size, 1))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method=method, t_eval=t, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"matrix-completion flow failed: {sol.message}")
+        times, states = sol.t, sol.y.T
     records = []
-    for time, z in zip(sol.t, sol.y.T):
+    for time, z in zip(times, states):
         W, nrm, inv, form = _observables(problem, z[: d * d].reshape(d, d), z[d * d:].reshape(d, d), alpha, lam, time)
         records.append((time, W, nrm, inv, form))
     return _trajectory(problem, records, keep_w,

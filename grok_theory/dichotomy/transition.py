@@ -29,11 +29,15 @@ from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq, minimize
 from scipy.special import lambertw, ndtr
 
-from grok_theory._validate import ODE_RTOL_MIN, positive, real_array, real_scalar, tolerance
+from grok_theory._validate import (ODE_RTOL_MIN, int_in_range, nonnegative, nonnegative_int, positive, positive_int,
+                                   real_array, real_scalar, tolerance)
 
 #: the range of the rescaled time s = λt − ln α a :class:`ReweightedFlow` integrates over (β = 2e^{−2s}
 #: spans e^{±100}; outside it w(s) equals its limits w₂, w₁ to machine precision)
 S_RANGE = (-50.0, 50.0)
+
+#: largest support size k of :func:`sparse_test_accuracy` (it sums over the 2^k sign patterns)
+MAX_SUPPORT = 20
 from grok_theory.dichotomy.diagonal_net import _data, min_l1_interpolant, min_l2_interpolant
 
 __all__ = [
@@ -239,9 +243,11 @@ def sparse_classification_data(n: int, d: int, k: int = 3, seed: int = 0) -> tup
 
     ``k`` must be odd (no ties). Returns (X, y, w_star).
     """
-    if k % 2 == 0 or k < 1 or k > d:
+    n, d = positive_int("n", n), positive_int("d", d)
+    k = int_in_range("k", k, 1, d)
+    if k % 2 == 0:
         raise ValueError(f"k must be odd and 1 <= k <= d, got k={k!r}, d={d!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
     w_star = np.zeros(d)
     w_star[:k] = rng.choice([-1.0, 1.0], size=k)
     X = rng.choice(np.array([-1.0, 1.0]), size=(n, d))
@@ -255,7 +261,10 @@ def sparse_test_accuracy(w, w_star, k: int) -> np.ndarray:
     its CLT Gaussian N(0, ‖w_{S^c}‖²) (accurate when no single off-support weight dominates).
     ``w`` may have shape (m, d).
     """
-    w = np.atleast_2d(np.asarray(w, dtype=float))
+    k = int_in_range("k", k, 1, MAX_SUPPORT)
+    w = np.atleast_2d(real_array("w", w))
+    if w.shape[1] < k:
+        raise ValueError(f"w must have at least k = {k} coordinates, got shape {w.shape}")
     patterns = np.array(np.meshgrid(*[[-1.0, 1.0]] * k, indexing="ij")).reshape(k, -1).T
     labels = np.sign(patterns @ np.asarray(w_star, dtype=float)[:k])
     signal = labels[None, :] * (w[:, :k] @ patterns.T)
@@ -267,7 +276,8 @@ def sparse_test_accuracy(w, w_star, k: int) -> np.ndarray:
 
 def misgrokking_data(n: int, d: int, gamma: float = 25.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fig. 1b data: unit w* random; z ~ N(0, I_d); x = z + (γ/2) sign⟨z, w*⟩ w*, y = sign⟨z, w*⟩."""
-    rng = np.random.default_rng(seed)
+    n, d, gamma = positive_int("n", n), positive_int("d", d), nonnegative("gamma", gamma)
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
     w_star = rng.standard_normal(d)
     w_star /= np.linalg.norm(w_star)
     Z = rng.standard_normal((n, d))
@@ -281,7 +291,8 @@ def misgrokking_test_accuracy(w, w_star, gamma: float = 25.0) -> np.ndarray:
     With a = ⟨w, w*⟩ and b = ‖w − a w*‖: y⟨w, x⟩ = a(|ζ| + γ/2) + bξ, ζ, ξ ~ N(0, 1) independent, so
     accuracy = E_{|ζ|}[Φ(a(|ζ| + γ/2)/b)] (a half-normal average, by quadrature).
     """
-    w = np.atleast_2d(np.asarray(w, dtype=float))
+    w = np.atleast_2d(real_array("w", w))
+    w_star, gamma = real_array("w_star", w_star), nonnegative("gamma", gamma)
     out = np.empty(w.shape[0])
     for i, wi in enumerate(w):
         a = float(wi @ w_star)

@@ -166,8 +166,15 @@ class ReducedLandscape:
             self._check_mu(np.min(mu_arr) if mu_arr.size else 0.0)
             out = self._formulas(mu_arr, *self._a12_float(mu_arr), mp=False)
             return LandscapePoint(*(float(v) if np.ndim(v) == 0 else v for v in out))
+        if not isinstance(mu, (str, mpmath.mpf)):
+            _validate.real_scalar("mu", mu)
         with mpmath.workdps(dps + 10):
-            m = mpmath.mpf(mu)
+            try:
+                m = mpmath.mpf(mu)
+            except (TypeError, ValueError):
+                raise TypeError(f"mu must be a real number, got {mu!r}") from None
+            if not mpmath.isfinite(m):
+                raise ValueError(f"mu must be finite, got {mu!r}")
             self._check_mu(float(m))
             # w − 2μk₁ + μ²k₂ cancels ~2 log10(μ) digits for large μ: carry them as guard digits
             extra = 2 * max(0, int(mpmath.log10(abs(m)))) if m != 0 else 0

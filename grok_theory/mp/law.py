@@ -69,6 +69,9 @@ LAM_RANGE = (1e-8, 1e8)
 #: even the double-double product s·λ₋ overflows)
 S_MAX = 1e250
 
+#: most draws one :meth:`MarchenkoPastur.rvs` call makes (near λ = 1 a draw costs ~0.6 ms)
+MAX_RVS = 10**6
+
 #: the largest moment order accepted (the exact Narayana polynomial costs ~0.5 s at k = 1000)
 MOMENT_K_MAX = 1000
 
@@ -308,6 +311,10 @@ class MarchenkoPastur:
         """
         gen = np.random.default_rng(rng)
         shape = () if size is None else size
+        if not isinstance(shape, tuple):
+            shape = (_validate.nonnegative_int("size", shape),)
+        if math.prod(_validate.nonnegative_int("size", n) for n in shape) > MAX_RVS:
+            raise ValueError(f"size must hold at most {MAX_RVS} draws, got {size!r}")
         v = gen.random(shape)
         out = np.zeros(np.shape(v))
         cont = v >= self.atom
