@@ -99,7 +99,8 @@ def int_in_range(name: str, value: Any, lo: int, hi: int) -> int:
     """Integer with lo <= value <= hi (bool rejected): bounds a cost that grows with ``value``."""
     k = _integer(name, value)
     if not lo <= k <= hi:
-        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+        side = f">= {lo}" if k < lo else f"<= {hi}"
+        raise ValueError(f"{name} must be {side} (an integer in [{lo}, {hi}]), got {value!r}")
     return k
 
 

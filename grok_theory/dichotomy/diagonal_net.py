@@ -452,4 +452,5 @@ def l1_kkt_residual(X, y, loss: str, weight_decay: float, w) -> float:
     on = w != 0
     res_on = np.abs(g[on] + 0.5 * lam * np.sign(w[on]))
     res_off = np.maximum(np.abs(g[~on]) - 0.5 * lam, 0.0)
-    return float(max(res_on.max(initial=0.0), res_off.max(initial=0.0)) / (0.5 * lam))
+    with np.errstate(over="ignore"):  # a residual beyond the float range is inf
+        return float(np.float64(max(res_on.max(initial=0.0), res_off.max(initial=0.0))) / (0.5 * lam))

@@ -51,7 +51,10 @@ __all__ = [
 def reweighted_interpolant(X, y, weights) -> np.ndarray:
     """ŵ_D = D Xᵀ(X D Xᵀ)⁻¹y = argmin_{Xv=y} Σ v_k²/D_k (weights D_k > 0)."""
     X, y = _data(X, y)
-    D = np.asarray(weights, dtype=float)
+    D = np.broadcast_to(real_array("weights", weights), (X.shape[1],)) if np.size(weights) in (1, X.shape[1]) else None
+    if D is None or np.any(D <= 0) or np.any(D < 1e-150 * D.max()):
+        raise ValueError(f"weights must be {X.shape[1]} positive numbers within 1e150 of each other, got {weights!r}")
+    D = D / D.max()  # ŵ_D is invariant under D → cD: keep X D Xᵀ in the float range
     return D * (X.T @ np.linalg.solve((X * D) @ X.T, y))
 
 

@@ -349,6 +349,7 @@ class ReducedLandscape:
         """‖S_∞‖²_F of plain GD (γ = 0) from α·S₀ (λ > 1): the knee plus the initial null part,
         q_k·d_out + α²(1 − 1/λ)/2 — Omnigrok's α picks the position on the flat branch."""
         alpha = _validate.nonnegative("init_scale", init_scale)
+        _validate.square_finite(("init_scale", alpha))
         _, atom, _, _ = self._consts(False)
         return self.knee().norm2 + alpha**2 * atom / 2
 

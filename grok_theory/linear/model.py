@@ -121,7 +121,10 @@ def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "me
     eps, d_out = _validate.positive("eps", eps), _validate.positive_int("d_out", d_out)
     _validate.choice("convention", convention, _CONVENTIONS)
     scale = d_out if convention == "mean" else 1
-    return scale * eps / (2 * float(special.gammaincinv(d_out / 2, level)))
+    x = float(special.gammaincinv(d_out / 2, level))
+    if not x > 0:
+        raise ValueError(f"level={level!r} is too small: its loss threshold is beyond the float range")
+    return scale * eps / (2 * x)
 
 
 @lru_cache(maxsize=1024)

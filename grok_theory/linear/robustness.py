@@ -37,13 +37,23 @@ __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "s
 _CONVENTIONS = ("levi", "pytorch")
 
 
+#: largest input-noise std accepted: its weight-decay equivalent 2σ² stays within the model's range (1e100)
+NOISE_MAX = 1e50
+
+
+def _noise(name: str, value: Any) -> float:
+    sigma = _validate.nonnegative(name, value)
+    _validate.at_most(NOISE_MAX, (name, sigma))
+    return sigma
+
+
 def effective_weight_decay(input_noise: float, d_out: int = 1, convention: str = "levi") -> float:
     """Weight decay equivalent to Gaussian input noise of std σ with clean labels.
 
     ``convention="levi"``: γ in Levi Eq. 3 (decay term (γ/d_out)S): 2σ².
     ``convention="pytorch"``: torch ``weight_decay`` on the mean-squared loss: 2σ²/d_out.
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     d_out = _validate.positive_int("d_out", d_out)
     _validate.choice("convention", convention, _CONVENTIONS)
     return 2 * sigma**2 if convention == "levi" else 2 * sigma**2 / d_out
@@ -56,7 +66,7 @@ def with_input_noise(model: TeacherStudent, input_noise: float) -> TeacherStuden
 
 def input_sensitivity(model: TeacherStudent, t: Any, input_noise: float) -> Any:
     """E‖Sᵀ(x+Δ) − Sᵀx‖²/d_out = σ²‖S_t‖²_F/d_out, with the MP weight-norm curve of ``model``."""
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     return sigma**2 * model.weight_norm(t) / model.d_out
 
 
@@ -94,7 +104,7 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     t → ∞ limit is :func:`null_noise_floor`. Add :func:`grok_theory.linear.large_init.null_norm2` of the
     mean model for the total.
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     times = _validate.gd_times("t", t)
     if sigma == 0 or model.lam <= 1 or times.max() == 0:
         return np.zeros(times.shape)
@@ -104,7 +114,7 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     knots = np.unique(np.concatenate([[0.0], np.geomspace(1.0, max(steps[-1], 1.0), 300)]))
     src = (m.lr**2 * 4 * sigma**2 * (m.lam - 1) / m.d_out**2
            * (m.d_out * m.train_loss(knots) + sigma**2 * m.weight_norm(knots)))
-    source = np.exp(np.interp(steps, knots, np.log(src)))
+    source = np.exp(np.interp(steps, knots, np.log(np.maximum(src, np.finfo(float).tiny))))  # underflow: ~0
     rho2 = (1 - m.lr * m.weight_decay / m.d_out) ** 2
     # one pass of acc_{s+1} = ρ²·acc_s + source_s (acc_0 = 0): acc[s] is the sum up to step s + 1
     acc = signal.lfilter([1.0], [1.0, -rho2], source)
@@ -121,7 +131,7 @@ def stationary_train_loss(model: TeacherStudent, input_noise: float) -> float:
     mode ν (per-step injected variance (4σ²/N)[L_tr + (ν + σ²)‖S‖²], contraction ρ_ν = 1 − 2η(ν+μ)),
     weighted by ν (``tanhuang.noise_fluctuations``).
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     if model.d_out != 1:
         raise ValueError(f"d_out={model.d_out!r}: the fluctuation term is derived for d_out = 1 only")
     mu = model.weight_decay / 2 + sigma**2
@@ -145,7 +155,9 @@ def schedule_fixed_points(model: TeacherStudent, lam1: float, lam2: float, eps: 
     *stable* fixed point below λ₁ (where σ − max(…) changes sign from − to + going up), which may lie
     far above λ₂.
     """
-    lam1, lam2 = _validate.positive("lam1", lam1), _validate.nonnegative("lam2", lam2)
+    lam1, lam2 = _noise("lam1", lam1), _noise("lam2", lam2)
+    if lam1 < 1e-150:  # the σ grid runs down from λ₁ in relative steps
+        raise ValueError(f"lam1 must be >= 1e-150, got {lam1!r}")
     eps = _validate.positive("eps", eps)
 
     def f(s: float) -> float:
