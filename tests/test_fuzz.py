@@ -37,6 +37,7 @@ from grok_theory.dichotomy import transition as tr
 from grok_theory.linear import asymptotics as asy
 from grok_theory.linear import fixed_norm, landscape, large_init, robustness, two_layer
 from grok_theory.linear.grokking import crossing_time, grokking_time
+from grok_theory.linear.late_time import critical_gen_time
 from grok_theory.linear.model import TeacherStudent, accuracy_from_loss, loss_at_accuracy
 from grok_theory.linear.ridge_grokking import XuSetup
 from grok_theory.linear.simulate import simulate_linear
@@ -304,6 +305,14 @@ TARGETS: dict[str, tuple[Callable[..., Any], dict[str, st.SearchStrategy], bool]
                                           False),
     "landscape.at_multiplier": (lambda lam, mu, dps: landscape.ReducedLandscape(lam, label_noise=0.1).at_multiplier(mu, dps=dps),
                                 dict(lam=LAM, mu=mix(real(1e-3, 1e6)), dps=DPS), False),
+    "critical_gen_time": (critical_gen_time, dict(lam=LAM, eps=EPS, lr=LR), False),
+    "transition.reweighted_interpolant": (lambda weights: tr.reweighted_interpolant(X_DATA, Y_REG, weights),
+                                          dict(weights=mix(st.one_of(real(1e-300, 1e300),
+                                                                     st.lists(real(1e-6, 1e6), min_size=4, max_size=4)))),
+                                          False),
+    "robustness.input_sensitivity": (lambda lam, t, input_noise: robustness.input_sensitivity(TeacherStudent(lam), t,
+                                                                                                 input_noise),
+                                     dict(lam=LAM, t=T, input_noise=mix(real(1e-3, 10.0))), False),
     "simulation.log_steps": (log_steps, dict(t_max=mix(real(1.0, 1e12)), n=SMALL_INT(1, 200)), False),
     "mc.multiplication_problem": (mc.multiplication_problem, dict(d=SMALL_INT(2, 20), fraction=mix(real(0.05, 0.9)),
                                                                   seed=SMALL_INT(0, 5)), False),
