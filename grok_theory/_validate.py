@@ -22,7 +22,18 @@ __all__ = [
     "real_array",
     "gd_times",
     "choice",
+    "int_in_range",
+    "square_finite",
+    "at_most",
+    "MAGNITUDE_MAX",
+    "tolerance",
+    "ODE_RTOL_MIN",
+    "DPS_MAX",
 ]
+
+#: the largest ``dps`` any high-precision path accepts (a TeacherStudent curve costs ~0.15 s at dps = 100,
+#: ~5 s at dps = 800; see docs/user_guide.md, "Errors and limits")
+DPS_MAX = 1000
 
 
 def real_scalar(name: str, value: Any) -> float:
@@ -35,6 +46,13 @@ def real_scalar(name: str, value: Any) -> float:
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return x
+
+
+def square_finite(*named: tuple[str, Any]) -> None:
+    """Each (name, value): value² must be a finite float64 (|value| < 1.3e154), else ValueError."""
+    for name, value in named:
+        if not math.isfinite(float(value) ** 2 if abs(float(value)) < 1e154 else math.inf):
+            raise ValueError(f"{name} must be below 1e154 in magnitude (its square must be a finite float), got {value!r}")
 
 
 def positive(name: str, value: Any) -> float:
@@ -71,14 +89,44 @@ def positive_int(name: str, value: Any) -> int:
 
 
 def dps_value(dps: Any) -> int | None:
-    """``None`` (float64 path) or a positive number of decimal digits."""
+    """``None`` (float64 path) or a number of decimal digits in 1 … :data:`DPS_MAX`."""
     if dps is None:
         return None
-    return positive_int("dps", dps)
+    return int_in_range("dps", dps, 1, DPS_MAX)
 
 
-def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarray:
-    """Return ``value`` as a float64 array of finite reals (>= ``lower`` if given)."""
+def int_in_range(name: str, value: Any, lo: int, hi: int) -> int:
+    """Integer with lo <= value <= hi (bool rejected): bounds a cost that grows with ``value``."""
+    k = _integer(name, value)
+    if not lo <= k <= hi:
+        side = f">= {lo}" if k < lo else f"<= {hi}"
+        raise ValueError(f"{name} must be {side} (an integer in [{lo}, {hi}]), got {value!r}")
+    return k
+
+
+def _integer(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, np.integer)):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type {type(value).__name__}")
+    return int(value)
+
+
+def tolerance(name: str, value: Any, allow_zero: bool = False, minimum: float = 0.0) -> float:
+    """A solver tolerance: a finite real in [minimum, 1) (> 0 unless ``allow_zero``)."""
+    x = nonnegative(name, value) if allow_zero else positive(name, value)
+    if x >= 1 or (x < minimum and not (allow_zero and x == 0)):
+        raise ValueError(f"{name} must be a tolerance in [{minimum:g}, 1){' or 0' if allow_zero else ''}, got {value!r}")
+    return x
+
+
+#: the largest time, rate or scale the float64 model paths accept (keeps every exponent e^{−sν} in range)
+MAGNITUDE_MAX = 1e100
+
+#: smallest relative tolerance of scipy's ODE solvers (they raise it to 100·eps with a warning)
+ODE_RTOL_MIN = 100 * np.finfo(float).eps
+
+
+def real_array(name: str, value: Any, *, lower: float | None = None, upper: float | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array of finite reals (>= ``lower``, <= ``upper`` if given)."""
     try:
         arr = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
@@ -89,7 +137,16 @@ def real_array(name: str, value: Any, *, lower: float | None = None) -> np.ndarr
         raise ValueError(f"{name} must be finite, got {value!r}")
     if lower is not None and np.any(arr < lower):
         raise ValueError(f"{name} must be >= {lower}, got {value!r}")
+    if upper is not None and np.any(arr > upper):
+        raise ValueError(f"{name} must be <= {upper:g}, got {value!r}")
     return arr
+
+
+def at_most(bound: float, *named: tuple[str, Any]) -> None:
+    """Each (name, value): |value| <= bound (a documented range), else ValueError."""
+    for name, value in named:
+        if abs(float(value)) > bound:
+            raise ValueError(f"{name} must be at most {bound:g} in magnitude, got {value!r}")
 
 
 def gd_times(name: str, value: Any) -> np.ndarray:

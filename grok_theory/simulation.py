@@ -14,7 +14,77 @@ import numpy as np
 
 from grok_theory import _validate
 
-__all__ = ["Progress", "SeedStats", "accuracy_fraction", "log_steps"]
+__all__ = ["Progress", "SeedStats", "accuracy_fraction", "log_steps", "seed_tuple", "train_size", "gd_stable",
+           "LAM_RTOL", "MAX_SEEDS"]
+
+#: largest relative difference |λ_eff − λ|/λ allowed between the requested λ and the one a finite
+#: sample realises, λ_eff = d_in/N_tr with N_tr = round(d_in/λ) (see :func:`train_size`)
+LAM_RTOL = 0.05
+
+#: largest training-set size a simulation accepts (N_tr × d_in inputs are held in memory)
+MAX_TRAIN = 10**7
+
+#: most seeds one simulation call accepts (each seed is one full training run)
+MAX_SEEDS = 100_000
+
+
+def seed_tuple(seeds: object) -> tuple[int, ...]:
+    """The seeds of a simulation: an int ``n`` means the ``n`` seeds ``0, 1, …, n−1`` (``range(n)``);
+    an iterable gives the seeds themselves (non-negative integers). At least one, at most
+    :data:`MAX_SEEDS` seeds.
+    """
+    if isinstance(seeds, (bool, np.bool_)):
+        raise TypeError(f"seeds must be a number of seeds or an iterable of integer seeds, got {seeds!r}")
+    if isinstance(seeds, (int, np.integer)):
+        n = _validate.positive_int("seeds", seeds)
+        if n > MAX_SEEDS:
+            raise ValueError(f"seeds must be at most {MAX_SEEDS} seeds, got {n}")
+        return tuple(range(n))
+    if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
+        raise TypeError(f"seeds must be a number of seeds or an iterable of integer seeds, got {seeds!r}")
+    out = []
+    for s in seeds:
+        out.append(_validate.nonnegative_int("seeds", s))
+        if len(out) > MAX_SEEDS:
+            raise ValueError(f"seeds must be at most {MAX_SEEDS} seeds")
+    if not out:
+        raise ValueError("seeds must hold at least one seed, got none")
+    return tuple(out)
+
+
+def train_size(d_in: int, lam: object, rtol: float = LAM_RTOL) -> int:
+    """N_tr = round(d_in/λ) for a requested λ = d_in/N_tr.
+
+    Raises ``ValueError`` when no sample size ≥ 1 realises λ within relative tolerance ``rtol``
+    (default :data:`LAM_RTOL` = 5%): the realised λ_eff = d_in/N_tr is what a simulation reports
+    in its ``params["lam"]``; give ``n_train`` directly, or a larger ``d_in``, to choose it exactly.
+    """
+    lam_f = _validate.positive("lam", lam)
+    if d_in / lam_f > MAX_TRAIN:
+        raise ValueError(f"lam={lam!r} is too small for d_in={d_in}: N_tr = d_in/lam must be <= {MAX_TRAIN:g}")
+    n = round(d_in / lam_f)
+    if n < 1:
+        raise ValueError(f"lam={lam!r} is too large for d_in={d_in}: N_tr = round(d_in/lam) must be >= 1 "
+                         f"(lam < 2*d_in = {2 * d_in})")
+    eff = d_in / n
+    if abs(eff - lam_f) > rtol * lam_f:
+        raise ValueError(f"lam={lam!r} is not realisable with d_in={d_in}: N_tr = {n} gives lam = {eff:.6g} "
+                         f"(relative difference {abs(eff - lam_f) / lam_f:.3g} > {rtol}); use a larger d_in or give "
+                         f"n_train")
+    return n
+
+
+def gd_stable(curvature: float, lr: float, d_out: int = 1, weight_decay: float = 0.0) -> None:
+    """Raise ``ValueError`` unless full-batch GD on a quadratic of largest curvature ``curvature``
+    (the top eigenvalue of the sample covariance, plus any input-noise variance) is stable:
+    c(ν_max + γ/2) < 2 with c = 2η/d_out, i.e. ``lr < d_out/(ν_max + weight_decay/2)``.
+    """
+    a = 2 * lr / d_out * (curvature + weight_decay / 2)
+    if not a < 2:
+        bound = d_out / (curvature + weight_decay / 2)
+        raise ValueError(f"lr={lr!r} is unstable for GD on this sample (it diverges): need lr < d_out/(nu_max + weight_decay/2) "
+                         f"= {bound:.6g} (nu_max = {curvature:.6g})")
+
 
 
 def log_steps(t_max: float, n: int = 48, include_zero: bool = False) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from grok_theory import _validate
 from grok_theory.linear import large_init as li
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
 from grok_theory.cli._output import fmt_number, print_csv, print_json, print_table
@@ -37,6 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.dps is not None:
         raise ValueError("--dps is not supported by large-init (float64 only)")
+    _validate.positive("delta", args.delta)
+    _validate.positive("eps", args.eps)
     rows = []
     for alpha in args.init_scale:
         ns = argparse.Namespace(**{**vars(args), "init_scale": float(alpha)})

@@ -5,9 +5,11 @@ import argparse
 
 import numpy as np
 
+from grok_theory import _validate
 from grok_theory.cli._model_args import add_model_parameters
 from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
 from grok_theory.linear.model import TeacherStudent
+from grok_theory.simulation import MAX_SEEDS
 from grok_theory.linear.simulate import kernel_theory, simulate_linear, simulate_two_layer
 
 EXAMPLES = """examples:
@@ -32,6 +34,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--activation", choices=("linear", "tanh"), default="linear", help="two-layer hidden activation")
     add_format_arguments(p)
     p.set_defaults(func=run)
+
+
+def _check_seeds(args: argparse.Namespace) -> None:
+    """--seeds n runs seeds 0..n-1: n >= 1 (no NaN table from zero seeds)."""
+    _validate.int_in_range("--seeds", args.seeds, 1, MAX_SEEDS)
 
 
 def run_two_layer(args: argparse.Namespace) -> int:
@@ -60,6 +67,7 @@ def run_two_layer(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    _check_seeds(args)
     if args.d_h is not None:
         return run_two_layer(args)
     kw = dict(d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay, init_scale=args.init_scale,

@@ -32,7 +32,13 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize import linprog
 
-from grok_theory._validate import choice, gd_times, nonnegative, positive, positive_int
+from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, positive, positive_int, real_array,
+                                   tolerance, ODE_RTOL_MIN)
+
+#: integrators :func:`gradient_flow` accepts
+ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
+#: most iterations :func:`l1_regularized` runs
+MAX_ITERATIONS = 1_000_000
 
 __all__ = [
     "LOSSES", "loss_value", "loss_derivatives", "init_scale_from_norm", "initial_norm", "kernel_scale",
@@ -47,8 +53,10 @@ LOSSES = ("squared", "exponential", "logistic")
 
 
 def _data(X, y) -> tuple[np.ndarray, np.ndarray]:
-    X = np.atleast_2d(np.asarray(X, dtype=float))
-    y = np.asarray(y, dtype=float).reshape(-1)
+    X = np.atleast_2d(real_array("X", X))
+    y = real_array("y", y).reshape(-1)
+    if X.ndim != 2 or X.size == 0:
+        raise ValueError(f"X must be a non-empty (n, d) matrix, got shape {X.shape}")
     if X.shape[0] != y.shape[0]:
         raise ValueError(f"X has {X.shape[0]} rows but y has {y.shape[0]} entries; they must match")
     if not (np.all(np.isfinite(X)) and np.all(np.isfinite(y))):
@@ -107,13 +115,14 @@ def initial_norm(init_scale: float, d: int) -> float:
 def kernel_scale(init_scale: float, weight_decay: float, t) -> np.ndarray:
     """β(t) = 2α² e^{−2λt} = 2 u_k v_k, the scale separating kernel (|w| ≪ β) and rich (|w| ≫ β) regimes."""
     a, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
-    return 2.0 * a * a * np.exp(-2.0 * lam * np.asarray(t, dtype=float))
+    with np.errstate(over="ignore", under="ignore"):
+        return 2.0 * a * a * np.exp(-2.0 * lam * real_array("t", t))
 
 
 def parameter_norm(w, beta) -> np.ndarray:
     """Exact ‖θ‖₂ = (Σ_k √(w_k² + β²))^{1/2} of gradient flow from u = v = α·1 (``w`` shape (..., d))."""
-    w = np.asarray(w, dtype=float)
-    beta = np.asarray(beta, dtype=float)
+    w = real_array("w", w)
+    beta = real_array("beta", beta, lower=0.0)
     return np.sqrt(np.sum(np.hypot(w, beta[..., None] if beta.ndim else beta), axis=-1))
 
 
@@ -166,9 +175,9 @@ class DiagonalTrajectory:
 
 
 def _times(t) -> np.ndarray:
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    if t.ndim != 1 or np.any(t < 0) or np.any(np.diff(t) < 0) or not np.all(np.isfinite(t)):
-        raise ValueError("t must be a finite, non-negative, non-decreasing sequence of times")
+    t = np.atleast_1d(real_array("t", t))
+    if t.ndim != 1 or t.size == 0 or np.any(t < 0) or np.any(np.diff(t) < 0):
+        raise ValueError(f"t must be a non-empty, finite, non-negative, non-decreasing sequence of times, got {t!r}")
     return t
 
 
@@ -207,6 +216,9 @@ def gradient_flow(X, y, loss: str, init_scale: float, weight_decay: float, t, rt
     X, y = _data(X, y)
     choice("loss", loss, LOSSES)
     alpha, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
+    rtol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN)
+    atol = None if atol is None else tolerance("atol", atol)
+    choice("method", method, ODE_METHODS)
     t = _times(t)
     n = X.shape[0]
     log_a2 = 2.0 * np.log(alpha)
@@ -229,11 +241,15 @@ def gradient_flow(X, y, loss: str, init_scale: float, weight_decay: float, t, rt
     if atol is None:  # ρ ~ 1/β in the kernel phase: scale the absolute tolerance with it
         atol = 1e-3 * rtol / (1.0 + 2.0 * alpha * alpha)
     extra = {"jac": jac} if method in ("Radau", "BDF", "LSODA") else {}
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), np.zeros(n), method=method, t_eval=t, rtol=rtol, atol=atol, **extra)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+    if t[-1] == 0:  # nothing to integrate: every record time is the initial state
+        rhos = np.zeros((t.size, n))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), np.zeros(n), method=method, t_eval=t, rtol=rtol, atol=atol, **extra)
+        if not sol.success:
+            raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+        rhos = sol.y.T
     w, s = np.empty((t.size, X.shape[1])), np.empty((t.size, X.shape[1]))
-    for i, (time, rho) in enumerate(zip(t, sol.y.T)):
+    for i, (time, rho) in enumerate(zip(t, rhos)):
         w[i], s[i] = state(rho, time)
     beta = kernel_scale(alpha, lam, t)
     return DiagonalTrajectory(t, w, s.sum(1), np.broadcast_to((beta / 2)[:, None], w.shape).copy(),
@@ -248,10 +264,14 @@ def gradient_flow_parameters(X, y, loss: str, u0, v0, weight_decay: float, t, rt
     Arbitrary initial vectors ``u0``, ``v0``; no use of the exact structure (Radau on 2d states).
     """
     X, y = _data(X, y)
+    choice("loss", loss, LOSSES)
     lam = nonnegative("weight_decay", weight_decay)
+    rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
     d, n = X.shape[1], X.shape[0]
-    u0 = np.broadcast_to(np.asarray(u0, dtype=float), (d,))
-    v0 = np.broadcast_to(np.asarray(v0, dtype=float), (d,))
+    u0, v0 = real_array("u0", u0), real_array("v0", v0)
+    if u0.size not in (1, d) or v0.size not in (1, d):
+        raise ValueError(f"u0 and v0 must be scalars or length-{d} vectors, got shapes {u0.shape}, {v0.shape}")
+    u0, v0 = np.broadcast_to(u0.ravel(), (d,)), np.broadcast_to(v0.ravel(), (d,))
     t = _times(t)
 
     def rhs(_, z):
@@ -259,10 +279,15 @@ def gradient_flow_parameters(X, y, loss: str, u0, v0, weight_decay: float, t, rt
         g = X.T @ loss_derivatives(loss, X @ (u * u - v * v), y)[0] / n
         return np.concatenate([-2.0 * g * u - lam * u, 2.0 * g * v - lam * v])
 
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), np.concatenate([u0, v0]), method="Radau", t_eval=t, rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"gradient flow integration failed: {sol.message}")
-    u, v = sol.y[:d].T, sol.y[d:].T
+    z0 = np.concatenate([u0, v0])
+    if t[-1] == 0:  # nothing to integrate
+        ys = np.tile(z0[:, None], (1, t.size))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method="Radau", t_eval=t, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"gradient flow integration failed: {sol.message}")
+        ys = sol.y
+    u, v = ys[:d].T, ys[d:].T
     return DiagonalTrajectory(t, u * u - v * v, (u * u + v * v).sum(1), u * v,
                               dict(loss=loss, weight_decay=lam, method="flow-parameters", n=n, d=d))
 
@@ -274,6 +299,7 @@ def gradient_descent(X, y, loss: str, init_scale: float, weight_decay: float, lr
     Per step u_k v_k ← u_k v_k[(1 − ηλ)² − 4η² g_k²]: the flow invariant holds to O(η²) per step.
     """
     X, y = _data(X, y)
+    choice("loss", loss, LOSSES)
     alpha, lam, eta = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay), positive("lr", lr)
     if np.ndim(steps) > 1:
         raise ValueError(f"steps must be a 1-D sequence of GD steps, got shape {np.shape(steps)}")
@@ -285,13 +311,14 @@ def gradient_descent(X, y, loss: str, init_scale: float, weight_decay: float, lr
     W, N, UV = [], [], []
     k = 0
     for target in steps:
-        while k < target:
-            g = X.T @ loss_derivatives(loss, X @ (u * u - v * v), y)[0] / n
-            u, v = u - eta * (2.0 * g * u + lam * u), v - eta * (-2.0 * g * v + lam * v)
-            k += 1
-        if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
-            raise FloatingPointError(f"GD diverged before step {target}: lr = {eta} is too large (kernel-phase "
-                                     f"stability needs lr·(4β/n)·ℓ''·‖X‖₂² < 2 with β = 2α²: small lr at large α)")
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported as a ValueError below
+            while k < target:
+                g = X.T @ loss_derivatives(loss, X @ (u * u - v * v), y)[0] / n
+                u, v = u - eta * (2.0 * g * u + lam * u), v - eta * (-2.0 * g * v + lam * v)
+                k += 1
+                if not (np.all(np.isfinite(u)) and np.all(np.isfinite(v))):
+                    raise ValueError(f"lr={eta!r} is unstable: GD diverged at step {k} (kernel-phase stability needs "
+                                     f"lr·(4β/n)·ℓ''·‖X‖₂² < 2 with β = 2α²: small lr at large α)")
         W.append(u * u - v * v)
         N.append(float(u @ u + v @ v))
         UV.append(u * v)
@@ -326,6 +353,7 @@ def max_l2_margin(X, y, tol: float = 1e-12) -> np.ndarray:
     iteration (exact linear solves on the support), then checks primal feasibility.
     """
     X, y = _data(X, y)
+    tol = tolerance("tol", tol, allow_zero=True)
     Z = y[:, None] * X
     Q = Z @ Z.T
     n = Q.shape[0]
@@ -373,6 +401,8 @@ def l1_regularized(X, y, loss: str, weight_decay: float, iterations: int = 20000
     X, y = _data(X, y)
     lam = positive("weight_decay", weight_decay)
     choice("loss", loss, LOSSES)
+    iterations = int_in_range("iterations", iterations, 1, MAX_ITERATIONS)
+    tol = tolerance("tol", tol, allow_zero=True)
     n, d = X.shape
     thr = lam / 2.0
 
@@ -385,7 +415,9 @@ def l1_regularized(X, y, loss: str, weight_decay: float, iterations: int = 20000
     def prox(z, step):
         return np.sign(z) * np.maximum(np.abs(z) - step * thr, 0.0)
 
-    w = np.zeros(d) if w0 is None else np.asarray(w0, dtype=float).copy()
+    w = np.zeros(d) if w0 is None else real_array("w0", w0).reshape(-1).copy()
+    if w.size != d:
+        raise ValueError(f"w0 must have length d = {d}, got {w.size}")
     z, tk = w.copy(), 1.0
     L = max(np.linalg.norm(X, 2) ** 2 / n, 1e-12)
     for _ in range(iterations):
@@ -415,9 +447,10 @@ def l1_kkt_residual(X, y, loss: str, weight_decay: float, w) -> float:
     Conditions: g_k = −(λ/2) sign w_k where w_k ≠ 0, |g_k| ≤ λ/2 where w_k = 0 (g = ∇ℒ).
     """
     lam = positive("weight_decay", weight_decay)
-    w = np.asarray(w, dtype=float)
+    w = real_array("w", w)
     g = loss_gradient(loss, X, y, w)
     on = w != 0
     res_on = np.abs(g[on] + 0.5 * lam * np.sign(w[on]))
     res_off = np.maximum(np.abs(g[~on]) - 0.5 * lam, 0.0)
-    return float(max(res_on.max(initial=0.0), res_off.max(initial=0.0)) / (0.5 * lam))
+    with np.errstate(over="ignore"):  # a residual beyond the float range is inf
+        return float(np.float64(max(res_on.max(initial=0.0), res_off.max(initial=0.0))) / (0.5 * lam))

@@ -26,7 +26,13 @@ import numpy as np
 from scipy import sparse
 from scipy.integrate import solve_ivp
 
-from grok_theory._validate import gd_times, nonnegative, positive, positive_int
+from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, nonnegative_int, positive, positive_int,
+                                   real_array, tolerance, ODE_RTOL_MIN)
+
+#: integrators :func:`gradient_flow` accepts
+ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
+#: most FISTA iterations :func:`nuclear_norm_completion` runs (each costs one d×d eigendecomposition)
+MAX_ITERATIONS = 1_000_000
 
 __all__ = [
     "CompletionProblem", "multiplication_table", "multiplication_problem", "CompletionTrajectory",
@@ -35,9 +41,13 @@ __all__ = [
 ]
 
 
+#: largest table side :func:`multiplication_table` builds (d² entries are held in memory)
+MAX_D = 4000
+
+
 def multiplication_table(d: int) -> np.ndarray:
     """X*_ij = ij/d² for i, j = 0, …, d−1 (rank one: X* = uuᵀ, u = (0, 1/d, …, (d−1)/d))."""
-    u = np.arange(positive_int("d", d)) / d
+    u = np.arange(int_in_range("d", d, 1, MAX_D)) / d
     return np.outer(u, u)
 
 
@@ -105,9 +115,10 @@ class CompletionProblem:
 
 def multiplication_problem(d: int = 97, fraction: float = 0.05, seed: int = 0) -> CompletionProblem:
     """Fig. 3 setup: the multiplication table with round(fraction·d²) random ordered pairs observed."""
-    d = positive_int("d", d)
-    if not 0 < fraction < 1:
+    d = int_in_range("d", d, 1, MAX_D)
+    if not 0 < positive("fraction", fraction) < 1:
         raise ValueError(f"fraction must lie in (0, 1), got {fraction!r}")
+    seed = nonnegative_int("seed", seed)
     perm = np.random.default_rng(seed).permutation(d * d)
     n = int(round(fraction * d * d))
     if n < 1:
@@ -156,9 +167,11 @@ def gradient_flow(problem: CompletionProblem, init_scale: float, weight_decay: f
     the cheap explicit ``RK23`` is the default (cost ∝ horizon × fit rate).
     """
     alpha, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
-    t = np.atleast_1d(np.asarray(t, dtype=float))
-    if np.any(t < 0) or np.any(np.diff(t) < 0):
-        raise ValueError("t must be a non-decreasing sequence of non-negative times")
+    rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
+    choice("method", method, ODE_METHODS)
+    t = np.atleast_1d(real_array("t", t, lower=0.0)).ravel()
+    if t.size == 0 or np.any(np.diff(t) < 0):
+        raise ValueError(f"t must be a non-empty, non-decreasing sequence of non-negative times, got {t!r}")
     d = problem.d
 
     def rhs(_, z):
@@ -168,11 +181,15 @@ def gradient_flow(problem: CompletionProblem, init_scale: float, weight_decay: f
                                (problem.apply_gradient(res, V) - lam * V).ravel()])
 
     z0 = np.concatenate([alpha * np.eye(d).ravel(), alpha * np.eye(d).ravel()])
-    sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method=method, t_eval=t, rtol=rtol, atol=atol)
-    if not sol.success:
-        raise RuntimeError(f"matrix-completion flow failed: {sol.message}")
+    if t[-1] == 0:  # nothing to integrate: every record time is the initial state
+        times, states = t, np.tile(z0, (t.size, 1))
+    else:
+        sol = solve_ivp(rhs, (0.0, float(t[-1])), z0, method=method, t_eval=t, rtol=rtol, atol=atol)
+        if not sol.success:
+            raise RuntimeError(f"matrix-completion flow failed: {sol.message}")
+        times, states = sol.t, sol.y.T
     records = []
-    for time, z in zip(sol.t, sol.y.T):
+    for time, z in zip(times, states):
         W, nrm, inv, form = _observables(problem, z[: d * d].reshape(d, d), z[d * d:].reshape(d, d), alpha, lam, time)
         records.append((time, W, nrm, inv, form))
     return _trajectory(problem, records, keep_w,
@@ -232,6 +249,8 @@ def nuclear_norm_completion(problem: CompletionProblem, weight_decay: float, ite
     ‖U‖² + ‖V‖² is ‖W‖_*, Eq. 44).
     """
     lam = positive("weight_decay", weight_decay)
+    iterations = int_in_range("iterations", iterations, 1, MAX_ITERATIONS)
+    tol = tolerance("tol", tol, allow_zero=True)
     d, n, rows, cols, y = problem.d, problem.n, problem.rows, problem.cols, problem.y
     step = n / 4.0  # 1/L: the symmetric-space Hessian of the data term is ≤ 4/n
 
@@ -245,7 +264,9 @@ def nuclear_norm_completion(problem: CompletionProblem, weight_decay: float, ite
         ev = np.sign(ev) * np.maximum(np.abs(ev) - step * lam / 2, 0.0)
         return (vec * ev) @ vec.T
 
-    W = kernel_predictor(problem) if W0 is None else np.array(W0, dtype=float)
+    W = kernel_predictor(problem) if W0 is None else real_array("W0", W0)
+    if W.shape != (d, d):
+        raise ValueError(f"W0 must have shape ({d}, {d}), got {W.shape}")
     Z, tk = W.copy(), 1.0
     for _ in range(iterations):
         W_new = prox(Z - step * grad(Z))

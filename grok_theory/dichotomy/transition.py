@@ -29,7 +29,15 @@ from scipy.integrate import quad, solve_ivp
 from scipy.optimize import brentq, minimize
 from scipy.special import lambertw, ndtr
 
-from grok_theory._validate import positive
+from grok_theory._validate import (ODE_RTOL_MIN, int_in_range, nonnegative, nonnegative_int, positive, positive_int,
+                                   real_array, real_scalar, tolerance)
+
+#: the range of the rescaled time s = λt − ln α a :class:`ReweightedFlow` integrates over (β = 2e^{−2s}
+#: spans e^{±100}; outside it w(s) equals its limits w₂, w₁ to machine precision)
+S_RANGE = (-50.0, 50.0)
+
+#: largest support size k of :func:`sparse_test_accuracy` (it sums over the 2^k sign patterns)
+MAX_SUPPORT = 20
 from grok_theory.dichotomy.diagonal_net import _data, min_l1_interpolant, min_l2_interpolant
 
 __all__ = [
@@ -43,7 +51,10 @@ __all__ = [
 def reweighted_interpolant(X, y, weights) -> np.ndarray:
     """ŵ_D = D Xᵀ(X D Xᵀ)⁻¹y = argmin_{Xv=y} Σ v_k²/D_k (weights D_k > 0)."""
     X, y = _data(X, y)
-    D = np.asarray(weights, dtype=float)
+    D = np.broadcast_to(real_array("weights", weights), (X.shape[1],)) if np.size(weights) in (1, X.shape[1]) else None
+    if D is None or np.any(D <= 0) or np.any(D < 1e-150 * D.max()):
+        raise ValueError(f"weights must be {X.shape[1]} positive numbers within 1e150 of each other, got {weights!r}")
+    D = D / D.max()  # ŵ_D is invariant under D → cD: keep X D Xᵀ in the float range
     return D * (X.T @ np.linalg.solve((X * D) @ X.T, y))
 
 
@@ -63,6 +74,11 @@ class ReweightedFlow:
     """
 
     def __init__(self, X, y, s_start: float = -8.0, s_end: float = 12.0, rtol: float = 1e-11, atol: float = 1e-13):
+        s_start, s_end = real_scalar("s_start", s_start), real_scalar("s_end", s_end)
+        for name, v in (("s_start", s_start), ("s_end", s_end)):
+            if not S_RANGE[0] <= v <= S_RANGE[1]:
+                raise ValueError(f"{name} must lie in [{S_RANGE[0]:g}, {S_RANGE[1]:g}], got {v!r}")
+        rtol, atol = tolerance("rtol", rtol, minimum=ODE_RTOL_MIN), tolerance("atol", atol)
         self.X, self.y = _data(X, y)
         n, d = self.X.shape
         if n >= d or np.linalg.matrix_rank(self.X) < n:
@@ -85,7 +101,7 @@ class ReweightedFlow:
 
     def __call__(self, s) -> np.ndarray:
         """w(s), shape (len(s), d) (or (d,) for scalar s)."""
-        s = np.asarray(s, dtype=float)
+        s = real_array("s", s)
         if np.any(s < self.s_start) or np.any(s > self.s_end):
             raise ValueError(f"s must lie in [{self.s_start}, {self.s_end}], got {s}")
         return self._sol.sol(s).T
@@ -96,6 +112,7 @@ class ReweightedFlow:
 
     def crossing(self, level: float = 0.5) -> float:
         """s at which φ(s) = level (first crossing); s* = crossing(0.5)."""
+        level = real_scalar("level", level)
         grid = np.linspace(self.s_start, self.s_end, 4001)
         return crossing(grid, self.progress(grid), level, refine=lambda s: float(self.progress(s)) - level)
 
@@ -117,7 +134,10 @@ def progress(w, w_kernel, w_rich) -> np.ndarray:
 
 def crossing(x, values, level: float, refine=None) -> float:
     """First x where ``values`` crosses ``level`` (linear interpolation, or brentq on ``refine``)."""
-    x, v = np.asarray(x, dtype=float), np.asarray(values, dtype=float) - level
+    level = real_scalar("level", level)
+    x, v = real_array("x", x).ravel(), real_array("values", values).ravel() - level
+    if x.size != v.size:
+        raise ValueError(f"x and values must have the same length, got {x.size} and {v.size}")
     idx = np.flatnonzero(np.sign(v[:-1]) != np.sign(v[1:]))
     if idx.size == 0:
         raise ValueError(f"level {level} is not crossed in the given range")
@@ -129,12 +149,13 @@ def crossing(x, values, level: float, refine=None) -> float:
 
 def transition_time(s_star: float, init_scale: float, weight_decay: float) -> float:
     """t* = (ln α + s*)/λ (continuous time; GD steps are t*/lr)."""
-    return (np.log(positive("init_scale", init_scale)) + s_star) / positive("weight_decay", weight_decay)
+    return (np.log(positive("init_scale", init_scale)) + real_scalar("s_star", s_star)) / positive("weight_decay", weight_decay)
 
 
 def quasi_static_interpolant(X, y, beta: float, w0=None) -> np.ndarray:
     """The naive adiabatic guess argmin_{Xw=y} Σ_k √(w_k² + β²) — *not* the dynamics (see module doc)."""
     X, y = _data(X, y)
+    beta = positive("beta", beta)
     w2 = min_l2_interpolant(X, y)
     # parametrise w = w2 + N z with N a null-space basis of X
     _, sv, vt = np.linalg.svd(X)
@@ -159,8 +180,11 @@ def kernel_margin_quasistatic(x_norm_sq: float, n: int, init_scale: float, weigh
     or n copies; from q̇ = −2λq + (4β‖x‖²/n) e^{−q} at q̇ = 0). Asymptotic: accurate to O(1) in q.
     """
     lam = positive("weight_decay", weight_decay)
-    beta = 2.0 * positive("init_scale", init_scale) ** 2 * np.exp(-2.0 * lam * np.asarray(t, dtype=float))
-    return np.real(lambertw(2.0 * beta * x_norm_sq / (n * lam)))
+    x_norm_sq, n = positive("x_norm_sq", x_norm_sq), positive("n", n)
+    t = real_array("t", t, lower=0.0)
+    with np.errstate(over="ignore"):  # an overflowing argument gives q = inf, not a warning
+        beta = 2.0 * positive("init_scale", init_scale) ** 2 * np.exp(-2.0 * lam * t)
+        return np.real(lambertw(2.0 * beta * x_norm_sq / (n * lam)))
 
 
 def kernel_normaliser(init_scale: float, weight_decay: float, c: float, depth: float = 2.0,
@@ -182,19 +206,27 @@ def rich_margin_toy(weight_decay: float, x_max: float = 2.0) -> float:
 
     For x = (1, 2): s = ½ ln(4/λ) (the output margin is 2s = ln(4/λ)).
     """
-    lam = positive("weight_decay", weight_decay)
+    lam, x_max = positive("weight_decay", weight_decay), positive("x_max", x_max)
     return float(np.log(2.0 * x_max / lam) / x_max)
 
 
 def rich_norm_sparse_classification(weight_decay: float, margins, weights=None) -> float:
     """Rich-phase ‖θ_∞‖ for logistic loss along a unit-L¹ direction with margins m_i.
 
-    Solves (1/n) Σ m_i σ(−s m_i) = λ/2 (the KKT condition projected on the direction), ‖θ‖² = s.
+    Solves (1/n) Σ m_i σ(−s m_i) = λ/2 (the KKT condition projected on the direction), ‖θ‖² = s; margins
+    m_i > 0 (a separating direction) and λ < Σ p_i m_i (else the end state is θ = 0).
     ``weights`` are optional sample weights (e.g. population fractions) summing to 1.
     """
     lam = positive("weight_decay", weight_decay)
-    m = np.asarray(margins, dtype=float)
-    p = np.full(m.size, 1.0 / m.size) if weights is None else np.asarray(weights, dtype=float)
+    m = np.atleast_1d(real_array("margins", margins)).ravel()
+    if m.size == 0 or np.any(m <= 0):
+        raise ValueError(f"margins must be a non-empty array of positive margins, got {margins!r}")
+    p = np.full(m.size, 1.0 / m.size) if weights is None else np.atleast_1d(real_array("weights", weights, lower=0.0)).ravel()
+    if p.size != m.size or not abs(p.sum() - 1) < 1e-9:
+        raise ValueError(f"weights must be {m.size} non-negative numbers summing to 1, got {weights!r}")
+    if lam / 2 >= float(np.sum(p * m)) / 2:
+        raise ValueError(f"weight_decay must be < Σ p_i m_i = {float(np.sum(p * m)):.6g} (else θ_∞ = 0), "
+                         f"got {weight_decay!r}")
 
     def f(s):
         return float(np.sum(p * m * np.exp(-np.logaddexp(0.0, s * m)))) - lam / 2
@@ -214,9 +246,11 @@ def sparse_classification_data(n: int, d: int, k: int = 3, seed: int = 0) -> tup
 
     ``k`` must be odd (no ties). Returns (X, y, w_star).
     """
-    if k % 2 == 0 or k < 1 or k > d:
+    n, d = positive_int("n", n), positive_int("d", d)
+    k = int_in_range("k", k, 1, d)
+    if k % 2 == 0:
         raise ValueError(f"k must be odd and 1 <= k <= d, got k={k!r}, d={d!r}")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
     w_star = np.zeros(d)
     w_star[:k] = rng.choice([-1.0, 1.0], size=k)
     X = rng.choice(np.array([-1.0, 1.0]), size=(n, d))
@@ -230,7 +264,10 @@ def sparse_test_accuracy(w, w_star, k: int) -> np.ndarray:
     its CLT Gaussian N(0, ‖w_{S^c}‖²) (accurate when no single off-support weight dominates).
     ``w`` may have shape (m, d).
     """
-    w = np.atleast_2d(np.asarray(w, dtype=float))
+    k = int_in_range("k", k, 1, MAX_SUPPORT)
+    w = np.atleast_2d(real_array("w", w))
+    if w.shape[1] < k:
+        raise ValueError(f"w must have at least k = {k} coordinates, got shape {w.shape}")
     patterns = np.array(np.meshgrid(*[[-1.0, 1.0]] * k, indexing="ij")).reshape(k, -1).T
     labels = np.sign(patterns @ np.asarray(w_star, dtype=float)[:k])
     signal = labels[None, :] * (w[:, :k] @ patterns.T)
@@ -242,7 +279,8 @@ def sparse_test_accuracy(w, w_star, k: int) -> np.ndarray:
 
 def misgrokking_data(n: int, d: int, gamma: float = 25.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Fig. 1b data: unit w* random; z ~ N(0, I_d); x = z + (γ/2) sign⟨z, w*⟩ w*, y = sign⟨z, w*⟩."""
-    rng = np.random.default_rng(seed)
+    n, d, gamma = positive_int("n", n), positive_int("d", d), nonnegative("gamma", gamma)
+    rng = np.random.default_rng(nonnegative_int("seed", seed))
     w_star = rng.standard_normal(d)
     w_star /= np.linalg.norm(w_star)
     Z = rng.standard_normal((n, d))
@@ -256,7 +294,8 @@ def misgrokking_test_accuracy(w, w_star, gamma: float = 25.0) -> np.ndarray:
     With a = ⟨w, w*⟩ and b = ‖w − a w*‖: y⟨w, x⟩ = a(|ζ| + γ/2) + bξ, ζ, ξ ~ N(0, 1) independent, so
     accuracy = E_{|ζ|}[Φ(a(|ζ| + γ/2)/b)] (a half-normal average, by quadrature).
     """
-    w = np.atleast_2d(np.asarray(w, dtype=float))
+    w = np.atleast_2d(real_array("w", w))
+    w_star, gamma = real_array("w_star", w_star), nonnegative("gamma", gamma)
     out = np.empty(w.shape[0])
     for i, wi in enumerate(w):
         a = float(wi @ w_star)

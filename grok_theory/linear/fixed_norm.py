@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats
+from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.linear.landscape import LandscapePoint, ReducedLandscape
 from grok_theory.linear.simulate import null_space_basis, sample_dataset
 
@@ -69,7 +69,7 @@ def projected_gd(d_in: int, lam: float, norm2: float, t: Any, lr: float = 0.05, 
     ``t`` are whole GD steps (≥ 0).
     """
     d_in = _validate.positive_int("d_in", d_in)
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     norm2 = _validate.positive("norm2", norm2)
     lr = _validate.positive("lr", lr)
     init_scale = _validate.positive("init_scale", init_scale)
@@ -77,7 +77,7 @@ def projected_gd(d_in: int, lam: float, norm2: float, t: Any, lr: float = 0.05, 
     teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
     label_noise = _validate.nonnegative("label_noise", label_noise)
     times = np.sort(_validate.gd_times("t", t))
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     shape = (len(seeds), times.size)
     train, gen, null = np.empty(shape), np.empty(shape), np.empty(shape)
     radius = math.sqrt(norm2)

@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats
+from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.linear.simulate import sample_dataset
 
@@ -166,8 +166,15 @@ class ReducedLandscape:
             self._check_mu(np.min(mu_arr) if mu_arr.size else 0.0)
             out = self._formulas(mu_arr, *self._a12_float(mu_arr), mp=False)
             return LandscapePoint(*(float(v) if np.ndim(v) == 0 else v for v in out))
+        if not isinstance(mu, (str, mpmath.mpf)):
+            _validate.real_scalar("mu", mu)
         with mpmath.workdps(dps + 10):
-            m = mpmath.mpf(mu)
+            try:
+                m = mpmath.mpf(mu)
+            except (TypeError, ValueError):
+                raise TypeError(f"mu must be a real number, got {mu!r}") from None
+            if not mpmath.isfinite(m):
+                raise ValueError(f"mu must be finite, got {mu!r}")
             self._check_mu(float(m))
             # w − 2μk₁ + μ²k₂ cancels ~2 log10(μ) digits for large μ: carry them as guard digits
             extra = 2 * max(0, int(mpmath.log10(abs(m)))) if m != 0 else 0
@@ -194,8 +201,9 @@ class ReducedLandscape:
         mu = np.asarray(mu, dtype=float)
         k1, k2 = self.resolvents(mu)
         w = 1 - self._consts(False)[1]
-        a1, a2 = np.asarray(k1 - mu * k2, dtype=float), np.asarray(w - 2 * mu * k1 + mu * mu * k2, dtype=float)
         big = mu >= 10 * self.law.upper
+        with np.errstate(over="ignore", invalid="ignore"):  # overflowing entries are big ones, replaced below
+            a1, a2 = np.asarray(k1 - mu * k2, dtype=float), np.asarray(w - 2 * mu * k1 + mu * mu * k2, dtype=float)
         if np.any(big):
             x = 1 / mu[big]
             moments = [self.law.moment(k) for k in range(1, 43)]  # E[ν^1..ν^42]
@@ -213,8 +221,10 @@ class ReducedLandscape:
         """(μ, ‖S‖²_F, L_tr, L_gen) from A₁ = E_c[ν/(ν+μ)²] = k₁ − μk₂ and A₂ = E_c[ν²/(ν+μ)²] = w − 2μk₁ + μ²k₂."""
         lam, _, r2, s2 = self._consts(mp)
         q = r2 * a2 + lam * s2 * a1
-        train = r2 * mu * mu * a1 + s2 * (1 - lam * (a2 + 2 * mu * a1))
+        train = r2 * mu * (mu * a1) + s2 * (1 - lam * (a2 + 2 * mu * a1))  # μ·(μA₁): no μ² overflow at tiny norms
         gen = r2 * (1 - a2 - 2 * mu * a1) + lam * s2 * a1
+        if not mp:  # exact zeros (least squares, the knee) come out as ±1e-17: clip round-off only
+            train, gen = _clip_roundoff(train, r2 + s2), _clip_roundoff(gen, r2 + s2)
         return mu, q * self.d_out, train, gen
 
     # -- the knee -------------------------------------------------------------------------------
@@ -274,6 +284,9 @@ class ReducedLandscape:
         norm2 = _validate.nonnegative("norm2", norm2)
         if norm2 == 0:
             return math.inf
+        if self.r2 == 0 and self.label_noise == 0:
+            raise ValueError(f"norm2={norm2!r} > 0 is off the ridge path: with teacher_scale=0 and label_noise=0 the "
+                             "labels vanish and every ridge minimiser is S = 0")
         if self.lam >= 1:
             knee = self.knee().norm2
             if norm2 >= knee:
@@ -281,7 +294,7 @@ class ReducedLandscape:
         lo = self.mu_min
 
         def f(u: float) -> float:
-            return math.log(self.at_multiplier(lo + math.exp(u)).norm2 / norm2)
+            return math.log(max(self.at_multiplier(lo + math.exp(u)).norm2 / norm2, 1e-300))
 
         a, b = -1.0, 1.0
         while f(a) < 0:
@@ -336,8 +349,20 @@ class ReducedLandscape:
         """‖S_∞‖²_F of plain GD (γ = 0) from α·S₀ (λ > 1): the knee plus the initial null part,
         q_k·d_out + α²(1 − 1/λ)/2 — Omnigrok's α picks the position on the flat branch."""
         alpha = _validate.nonnegative("init_scale", init_scale)
+        _validate.square_finite(("init_scale", alpha))
         _, atom, _, _ = self._consts(False)
         return self.knee().norm2 + alpha**2 * atom / 2
+
+
+#: a float64 loss in [−ROUNDOFF_RTOL·scale, 0) is round-off of an exact 0 and is reported as 0
+#: (scale = r² + σ², the size of the cancelling terms); a more negative value is left visible
+ROUNDOFF_RTOL = 1e-14
+
+
+def _clip_roundoff(value: Any, scale: float) -> Any:
+    v = np.asarray(value, dtype=float)
+    out = np.where((v < 0) & (v >= -ROUNDOFF_RTOL * max(scale, 1e-300)), 0.0, v)
+    return float(out) if out.ndim == 0 else out
 
 
 # -- finite-d: the exact constrained minimiser on sampled data ------------------------------------
@@ -357,6 +382,8 @@ def _secular_minimiser(nu: np.ndarray, b: np.ndarray, norm2: float, null_dir: np
     Returns (μ, s) with s_i = b_i/(ν_i + μ) on the range; for the hard case (norm beyond the
     minimum-norm point, null modes with b_i = 0) μ = 0 and the excess goes along ``null_dir``.
     """
+    if norm2 == 0:  # S = 0: μ = ∞ (as ReducedLandscape.at_norm)
+        return math.inf, np.zeros_like(b)
     null = nu <= 1e-10 * nu.max()
     bb = (b**2).sum(axis=1)
     rng_nu, rng_b = nu[~null], bb[~null]
@@ -399,9 +426,12 @@ def sample_landscape(d_in: int, lam: float, norm2: Any, seeds: Any = (0, 1, 2, 3
     subproblem; global because Σ_tr + μ ⪰ 0).
     """
     d_in = _validate.positive_int("d_in", d_in)
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     targets = np.atleast_1d(_validate.real_array("norm2", norm2, lower=0.0)).ravel()
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
+    d_out = _validate.positive_int("d_out", d_out)
+    teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
+    label_noise = _validate.nonnegative("label_noise", label_noise)
     shape = (len(seeds), targets.size)
     mu, train, gen = np.empty(shape), np.empty(shape), np.empty(shape)
     for i, seed in enumerate(seeds):

@@ -302,6 +302,10 @@ def _build(model: TeacherStudent, which: str, order: int, uniform: bool, dps: in
         return LateTimeSeries(terms, tuple((+r, +c) for r, c in atoms), +floor, dps)
 
 
+#: the highest series order accepted (order 30 costs ~2 s; the series is asymptotic, so high orders rarely help)
+ORDER_MAX = 60
+
+
 def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, uniform: bool = True,
                      dps: int = 30, optimal: bool = True) -> LateTimeSeries:
     """Truncated late-time (lower-edge) asymptotic series of L_tr or L_gen.
@@ -337,8 +341,8 @@ def late_time_series(model: TeacherStudent, which: str = "gen", order: int = 6, 
     True
     """
     _validate.choice("which", which, _WHICH)
-    order = _validate.nonnegative_int("order", order)
-    dps = _validate.positive_int("dps", dps)
+    order = _validate.int_in_range("order", order, 0, ORDER_MAX)
+    dps = _validate.int_in_range("dps", dps, 1, _validate.DPS_MAX)
     ser = _build(model, which, order, bool(uniform), dps)
     if not optimal:
         ser = LateTimeSeries(ser.terms, ser.atom_terms, ser.floor, ser.dps, optimal=False)
@@ -370,7 +374,7 @@ def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int
         ``inf`` where the threshold is at or below the floor L(∞).
     """
     ser = late_time_series(model, which, order, uniform)
-    eps_arr = np.asarray(eps, dtype=float)
+    eps_arr = _validate.real_array("eps", eps, lower=0.0)
     out = np.empty(eps_arr.shape)
     steps = 60 if newton is None else _validate.nonnegative_int("newton", newton)
     with mpmath.workdps(ser.dps):
@@ -447,9 +451,11 @@ def critical_gen_time(lam: Any, eps: Any, lr: float = 0.01) -> Any:
     Δt stays finite as λ → 1 at fixed ε (it diverges only in the ε → 0-first limit, Eq. 12).
     Vectorised over ``lam`` and ``eps``.
     """
-    lam = np.asarray(lam, dtype=float)
-    eps = np.asarray(eps, dtype=float)
+    lam = _validate.real_array("lam", lam)
+    eps = _validate.real_array("eps", eps)
+    lr = _validate.positive("lr", lr)
     if np.any(lam <= 0) or np.any(eps <= 0):
         raise ValueError(f"lam and eps must be > 0, got lam={lam!r}, eps={eps!r}")
-    out = 4 / (math.pi * lr * (lam**0.75 * eps + 4 * np.abs(1 - np.sqrt(lam))) ** 2)
+    with np.errstate(over="ignore", divide="ignore", under="ignore"):  # out of float range: 0 or inf
+        out = 4 / (math.pi * lr * (lam**0.75 * eps + 4 * np.abs(1 - np.sqrt(lam))) ** 2)
     return float(out) if out.ndim == 0 else out

@@ -65,12 +65,28 @@ def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mea
     correct when ``‖Dᵀx‖²/d_out < eps``, giving ``A = P(χ²_d < d·eps/L)``, i.e.
     ``1 − Γ(d/2, d·eps/(2L))/Γ(d/2)`` (Eq. 13; for d = 1, ``erf(√(eps/(2L)))``, Eq. 10).
     ``convention="total"`` thresholds the total ``‖Dᵀx‖² < eps``: ``A = P(χ²_d < eps/L)``.
+
+    ``loss`` must be ≥ 0 and not NaN (``ValueError`` otherwise); a negative loss within round-off,
+    ``|L| ≤ 1e-12·eps``, counts as 0 (accuracy 1).
     """
     _validate.choice("convention", convention, _CONVENTIONS)
+    if dps is None or isinstance(eps, (float, np.floating)):
+        eps = eps_f = _validate.positive("eps", eps)
+    else:  # exact eps (int, str, Fraction, mpf) stays exact in the dps path
+        try:
+            e = mpmath.mpf(eps.numerator) / eps.denominator if hasattr(eps, "denominator") else mpmath.mpf(eps)
+        except (TypeError, ValueError):
+            raise TypeError(f"eps must be a real number, got {eps!r}") from None
+        if not (mpmath.isfinite(e) and e > 0):
+            raise ValueError(f"eps must be a finite real > 0, got {eps!r}")
+        eps_f = float(e)
+    d_out = _validate.positive_int("d_out", d_out)
+    dps = _validate.dps_value(dps)
+    _check_loss(loss, eps_f)
     scale = d_out if convention == "mean" else 1
     if dps is not None:
         with mpmath.workdps(dps + 5):
-            L = mpmath.mpf(loss)
+            L = max(mpmath.mpf(loss), 0)
             out = mpmath.mpf(1) if L == 0 else mpmath.gammainc(mpmath.mpf(d_out) / 2, 0, scale * mpmath.mpf(eps) / (2 * L), regularized=True)
         with mpmath.workdps(dps):
             return +out
@@ -81,15 +97,34 @@ def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mea
     return float(out) if out.ndim == 0 else out
 
 
+def _check_loss(loss: Any, eps: Any) -> None:
+    """Reject NaN and negative losses (beyond round-off, 1e-12·eps) given to an accuracy."""
+    if isinstance(loss, mpmath.mpf):
+        bad = mpmath.isnan(loss) or loss < -1e-12 * float(eps)
+    else:
+        try:
+            arr = np.asarray(loss, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"loss must be real numbers, got {loss!r}") from None
+        bad = bool(np.any(np.isnan(arr)) or np.any(arr < -1e-12 * float(eps)))
+    if bad:
+        raise ValueError(f"loss must be >= 0 and not NaN, got {loss!r}")
+
+
 def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "mean") -> float:
     """The loss at which :func:`accuracy_from_loss` equals ``level`` (accuracy is decreasing in L).
 
     For d_out = 1, mean convention and level = erf(√2) ≈ 0.9545 this is Levi's eps/4.
     """
-    if not 0 < level < 1:
+    if not 0 < _validate.real_scalar("level", level) < 1:
         raise ValueError(f"level must be in (0, 1), got {level!r}")
+    eps, d_out = _validate.positive("eps", eps), _validate.positive_int("d_out", d_out)
+    _validate.choice("convention", convention, _CONVENTIONS)
     scale = d_out if convention == "mean" else 1
-    return scale * eps / (2 * float(special.gammaincinv(d_out / 2, level)))
+    x = float(special.gammaincinv(d_out / 2, level))
+    if not x > 0:
+        raise ValueError(f"level={level!r} is too small: its loss threshold is beyond the float range")
+    return scale * eps / (2 * x)
 
 
 @lru_cache(maxsize=1024)
@@ -147,6 +182,8 @@ class TeacherStudent:
         set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
         set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         _validate.choice("dynamics", self.dynamics, _DYNAMICS)
+        _validate.square_finite(("init_scale", self.init_scale), ("teacher_scale", self.teacher_scale), ("label_noise", self.label_noise))
+        _validate.at_most(_validate.MAGNITUDE_MAX, ("lr", self.lr), ("weight_decay", self.weight_decay))
         set_(self, "law", _law(self.lam))
         if self.dynamics == "gd":
             bound = self.d_out / (self.law.upper + self.weight_decay / 2)
@@ -340,7 +377,7 @@ class TeacherStudent:
         law = self.law
         if dps is not None:
             return self._curve_mp(which, t, dps, log)
-        t_arr = _validate.real_array("t", t, lower=0.0)
+        t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
         if self.oscillates:
             self._whole_steps(flat)

@@ -83,6 +83,7 @@ class XuSetup:
             raise ValueError(f"m must exceed n (over-parameterised), got m={self.m}, n={self.n}")
         for name in ("nu2", "ridge", "eta", "eps", "c"):
             _validate.positive(name, getattr(self, name))
+            _validate.at_most(_validate.MAGNITUDE_MAX, (name, getattr(self, name)))
         _validate.nonnegative("teacher_norm", self.teacher_norm)
 
     # -- the exact map onto Levi's model ------------------------------------------------------

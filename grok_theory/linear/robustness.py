@@ -24,7 +24,7 @@ import numpy as np
 from scipy import optimize, signal, special
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats, accuracy_fraction
+from grok_theory.simulation import SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.landscape import ReducedLandscape
 from grok_theory.linear.large_init import generalisation_time_law
 from grok_theory.linear.model import TeacherStudent, accuracy_from_loss
@@ -37,13 +37,23 @@ __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "s
 _CONVENTIONS = ("levi", "pytorch")
 
 
+#: largest input-noise std accepted: its weight-decay equivalent 2σ² stays within the model's range (1e100)
+NOISE_MAX = 1e50
+
+
+def _noise(name: str, value: Any) -> float:
+    sigma = _validate.nonnegative(name, value)
+    _validate.at_most(NOISE_MAX, (name, sigma))
+    return sigma
+
+
 def effective_weight_decay(input_noise: float, d_out: int = 1, convention: str = "levi") -> float:
     """Weight decay equivalent to Gaussian input noise of std σ with clean labels.
 
     ``convention="levi"``: γ in Levi Eq. 3 (decay term (γ/d_out)S): 2σ².
     ``convention="pytorch"``: torch ``weight_decay`` on the mean-squared loss: 2σ²/d_out.
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     d_out = _validate.positive_int("d_out", d_out)
     _validate.choice("convention", convention, _CONVENTIONS)
     return 2 * sigma**2 if convention == "levi" else 2 * sigma**2 / d_out
@@ -56,7 +66,7 @@ def with_input_noise(model: TeacherStudent, input_noise: float) -> TeacherStuden
 
 def input_sensitivity(model: TeacherStudent, t: Any, input_noise: float) -> Any:
     """E‖Sᵀ(x+Δ) − Sᵀx‖²/d_out = σ²‖S_t‖²_F/d_out, with the MP weight-norm curve of ``model``."""
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     return sigma**2 * model.weight_norm(t) / model.d_out
 
 
@@ -94,7 +104,7 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     t → ∞ limit is :func:`null_noise_floor`. Add :func:`grok_theory.linear.large_init.null_norm2` of the
     mean model for the total.
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     times = _validate.gd_times("t", t)
     if sigma == 0 or model.lam <= 1 or times.max() == 0:
         return np.zeros(times.shape)
@@ -104,7 +114,7 @@ def null_noise_variance(model: TeacherStudent, input_noise: float, t: Any) -> np
     knots = np.unique(np.concatenate([[0.0], np.geomspace(1.0, max(steps[-1], 1.0), 300)]))
     src = (m.lr**2 * 4 * sigma**2 * (m.lam - 1) / m.d_out**2
            * (m.d_out * m.train_loss(knots) + sigma**2 * m.weight_norm(knots)))
-    source = np.exp(np.interp(steps, knots, np.log(src)))
+    source = np.exp(np.interp(steps, knots, np.log(np.maximum(src, np.finfo(float).tiny))))  # underflow: ~0
     rho2 = (1 - m.lr * m.weight_decay / m.d_out) ** 2
     # one pass of acc_{s+1} = ρ²·acc_s + source_s (acc_0 = 0): acc[s] is the sum up to step s + 1
     acc = signal.lfilter([1.0], [1.0, -rho2], source)
@@ -121,7 +131,7 @@ def stationary_train_loss(model: TeacherStudent, input_noise: float) -> float:
     mode ν (per-step injected variance (4σ²/N)[L_tr + (ν + σ²)‖S‖²], contraction ρ_ν = 1 − 2η(ν+μ)),
     weighted by ν (``tanhuang.noise_fluctuations``).
     """
-    sigma = _validate.nonnegative("input_noise", input_noise)
+    sigma = _noise("input_noise", input_noise)
     if model.d_out != 1:
         raise ValueError(f"d_out={model.d_out!r}: the fluctuation term is derived for d_out = 1 only")
     mu = model.weight_decay / 2 + sigma**2
@@ -145,7 +155,9 @@ def schedule_fixed_points(model: TeacherStudent, lam1: float, lam2: float, eps: 
     *stable* fixed point below λ₁ (where σ − max(…) changes sign from − to + going up), which may lie
     far above λ₂.
     """
-    lam1, lam2 = _validate.positive("lam1", lam1), _validate.nonnegative("lam2", lam2)
+    lam1, lam2 = _noise("lam1", lam1), _noise("lam2", lam2)
+    if lam1 < 1e-150:  # the σ grid runs down from λ₁ in relative steps
+        raise ValueError(f"lam1 must be >= 1e-150, got {lam1!r}")
     eps = _validate.positive("eps", eps)
 
     def f(s: float) -> float:
@@ -257,15 +269,22 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
     noise uses a second stream seeded by (seed, 1).
     """
     d_in = _validate.positive_int("d_in", d_in)
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     sigma = _validate.nonnegative("input_noise", input_noise)
     lr = _validate.positive("lr", lr)
     wd = _validate.nonnegative("weight_decay", weight_decay)
     times = np.sort(_validate.gd_times("t", t))
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
+    d_out = _validate.positive_int("d_out", d_out)
+    init_scale = _validate.nonnegative("init_scale", init_scale)
+    teacher_scale = _validate.nonnegative("teacher_scale", teacher_scale)
+    sigma_max = sigma
     if schedule is not None:
-        lam1, lam2, eps = (float(v) for v in schedule)
-        _validate.nonnegative("lam1", lam1), _validate.nonnegative("lam2", lam2), _validate.positive("eps", eps)
+        if not isinstance(schedule, (tuple, list)) or len(schedule) != 3:
+            raise TypeError(f"schedule must be a tuple (lam1, lam2, eps), got {schedule!r}")
+        lam1, lam2 = _validate.nonnegative("schedule lam1", schedule[0]), _validate.nonnegative("schedule lam2", schedule[1])
+        eps = _validate.positive("schedule eps", schedule[2])
+        sigma_max = max(lam1, lam2)
     shape = (len(seeds), times.size)
     out = {k: np.empty(shape) for k in ("train_loss", "gen_loss", "weight_norm", "null_norm2")}
     for i, seed in enumerate(seeds):
@@ -275,6 +294,8 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
         y = data.labels(teacher_scale)
         s = init_scale * data.student0
         null_basis = null_space_basis(x)
+        # the same bound as simulate_linear, on the mean curvature E[(X+Δ)ᵀ(X+Δ)]/N = Σ_tr + σ²I
+        gd_stable(float(np.linalg.eigvalsh(x.T @ x / n_train)[-1]) + sigma_max**2, lr, d_out, wd)
         step, j = 0, 0
         while j < times.size:
             resid = x @ s - y
@@ -294,4 +315,6 @@ def simulate_input_noise(d_in: int, lam: float, input_noise: float, t: Any, lr: 
             s = s - lr * grad
             step += 1
         # the loop records before stepping, so every requested time is covered
+    if not all(np.all(np.isfinite(v)) for v in out.values()):
+        raise ValueError(f"lr={lr!r} is unstable for GD with input_noise={sigma!r}: the noisy run diverged (reduce lr)")
     return NoisyInputResult(times, **out)

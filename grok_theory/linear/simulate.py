@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.simulation import Progress, SeedStats, accuracy_fraction
+from grok_theory.simulation import Progress, SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.model import log_abs_one_minus
 
 __all__ = ["Dataset", "SimulationResult", "null_space_basis", "sample_dataset", "simulate_chunked", "simulate_linear",
@@ -142,7 +142,7 @@ def simulate_chunked(d_in: int, t: Any, chunk_elems: float = 2e7, **kw: Any) -> 
     if kw.get("n_train") is not None:
         n_train = int(kw["n_train"])
     elif kw.get("lam") is not None:
-        n_train = max(1, round(d_in / _validate.positive("lam", kw["lam"])))
+        n_train = train_size(_validate.positive_int("d_in", d_in), kw["lam"])
     else:
         raise ValueError("simulate_chunked needs lam or n_train")
     per_time = max(d_in, n_train, kw.get("n_test", 1000)) * kw.get("d_out", 1)
@@ -167,13 +167,16 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     d_in : int
         Input dimension.
     lam, n_train : exactly one of them
-        λ = d_in/N_tr (N_tr = round(d_in/λ)) or N_tr itself.
+        λ = d_in/N_tr (N_tr = round(d_in/λ)) or N_tr itself. A ``lam`` that no N_tr ≥ 1 realises
+        within 5% (:data:`grok_theory.simulation.LAM_RTOL`) raises ``ValueError``; the realised
+        λ = d_in/N_tr is ``params["lam"]`` of the result (the requested one ``params["lam_requested"]``).
     d_out, lr, weight_decay, init_scale, teacher_scale, label_noise
         As in :class:`grok_theory.linear.model.TeacherStudent`.
     t : array_like of int ≥ 0
         Record times (GD steps).
-    seeds : iterable of int
-        One independent data set and initialisation per seed.
+    seeds : int or iterable of int
+        One independent data set and initialisation per seed; an int ``n`` means ``n`` seeds,
+        ``range(n)`` (so ``seeds=2`` runs seeds 0 and 1).
     eps : float
         Accuracy threshold; ``convention`` as in :func:`grok_theory.linear.model.accuracy_from_loss`.
     n_test : int
@@ -185,7 +188,8 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     d_in = _validate.positive_int("d_in", d_in)
     if (lam is None) == (n_train is None):
         raise ValueError("give exactly one of lam and n_train")
-    n_train = max(1, round(d_in / _validate.positive("lam", lam))) if lam is not None else _validate.positive_int("n_train", n_train)
+    lam_requested = None if lam is None else _validate.positive("lam", lam)
+    n_train = train_size(d_in, lam) if lam is not None else _validate.positive_int("n_train", n_train)
     d_out = _validate.positive_int("d_out", d_out)
     lr = _validate.positive("lr", lr)
     wd = _validate.nonnegative("weight_decay", weight_decay)
@@ -197,7 +201,7 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     _validate.choice("method", method, ("spectral", "loop"))
     _validate.choice("convention", convention, _CONVENTIONS)
     times = _validate.gd_times("t", t)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     c, g = 2 * lr / d_out, wd / 2
 
     shape = (len(seeds), len(times))
@@ -208,9 +212,10 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
         x, x_test = data.x, data.x_test
         teacher, student, noise = tau * data.teacher, alpha * data.student0, sigma * data.noise
         y = x @ teacher + noise
-        if method == "spectral":
+        if method == "spectral":  # (the loop path checks stability too: a diverging run is an input error)
             d_t = _spectral_path(x, teacher, student - teacher, noise, times, c, g)
         else:
+            gd_stable(float(np.linalg.eigvalsh(x.T @ x / n_train)[-1]), lr, d_out, wd)
             d_t = _loop_path(x, y, teacher, student, times, lr, wd, d_out)
         s_t = d_t + teacher
         resid = np.einsum("ij,tjk->tik", x, d_t) - noise  # (T, N, d_out): Sᵀx − y on training data
@@ -222,7 +227,8 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
         out["test_accuracy"][i] = accuracy_fraction((test_err**2).sum(axis=2), eps, d_out, convention)
         out["weight_norm"][i] = (s_t**2).sum(axis=(1, 2))
         bar.step()
-    params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, d_out=d_out, lr=lr, weight_decay=wd,
+    params = dict(d_in=d_in, n_train=n_train, lam=d_in / n_train, lam_requested=lam_requested, d_out=d_out, lr=lr,
+                  weight_decay=wd,
                   init_scale=alpha, teacher_scale=tau, label_noise=sigma, eps=eps, n_test=n_test, method=method,
                   convention=convention)
     return SimulationResult(t=times, seeds=seeds, params=params, **out)
@@ -235,8 +241,7 @@ def _spectral_path(x: np.ndarray, teacher: np.ndarray, d0: np.ndarray, noise: np
     nu, v = np.linalg.eigh(x.T @ x / n)
     nu = np.clip(nu, 0.0, None)  # round-off can make null eigenvalues slightly negative
     a = c * (nu + g)  # 1 − ρ
-    if np.any(a >= 2):
-        raise ValueError(f"GD is unstable for this sample: lr too large (max c(nu+g) = {a.max():.3g} >= 2)")
+    gd_stable(float(nu[-1]), c / 2, 1, 2 * g)  # c(ν_max + g) < 2
     drive = v.T @ (x.T @ noise / n - g * teacher)  # E − gτT in the eigenbasis (teacher already scaled)
     d0e = v.T @ d0
     tt = times[:, None].astype(float)

@@ -29,7 +29,7 @@ from scipy.integrate import solve_ivp
 
 from grok_theory import _validate
 from grok_theory.mp.law import MarchenkoPastur
-from grok_theory.simulation import Progress, accuracy_fraction
+from grok_theory.simulation import Progress, accuracy_fraction, seed_tuple, train_size
 
 __all__ = ["TwoLayerResult", "simulate_two_layer", "kernel_rate", "kernel_theory"]
 
@@ -67,12 +67,13 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
     τ ≠ 1 the kernel norms move at leading order (derivation ``levi2024.two_layer_coupled``).
     """
     d_in, d_h, d_out = (_validate.positive_int(n, v) for n, v in (("d_in", d_in), ("d_h", d_h), ("d_out", d_out)))
-    n_train = max(1, round(d_in / _validate.positive("lam", lam)))
+    n_train = train_size(d_in, lam)
     lr, eps = _validate.positive("lr", lr), _validate.positive("eps", eps)
     _validate.choice("activation", activation, tuple(_ACT))
     tau = _validate.nonnegative("teacher_scale", teacher_scale)
     times = _validate.gd_times("t", t)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
+    n_test = _validate.positive_int("n_test", n_test)
     act, dact = _ACT[activation]
     shape = (len(seeds), len(times))
     rec = {k: np.empty(shape) for k in ("train_loss", "gen_loss_test", "train_accuracy", "test_accuracy", "a0", "a1")}
@@ -90,10 +91,14 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
         d0n[i], tn[i] = float(((s0 @ s1 - t0 @ t1) ** 2).sum()), float(((t0 @ t1) ** 2).sum())
         step = 0
         for j in np.argsort(times):
-            while step < times[j]:
-                g0, g1 = gradients(x, y, s0, s1, act, dact)
-                s0, s1 = s0 - lr * g0, s1 - lr * g1
-                step += 1
+            with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below, not as a warning
+                while step < times[j]:
+                    g0, g1 = gradients(x, y, s0, s1, act, dact)
+                    s0, s1 = s0 - lr * g0, s1 - lr * g1
+                    step += 1
+                    if not (np.all(np.isfinite(s0)) and np.all(np.isfinite(s1))):
+                        raise ValueError(f"lr={lr!r} is unstable for this two-layer net: GD diverged at step {step} "
+                                         f"(seed {seed}); reduce lr")
             err = act(x @ s0) @ s1 - y
             err_test = act(x_test @ s0) @ s1 - y_test
             rec["train_loss"][i, j] = (err**2).sum() / (n_train * d_out)
@@ -144,7 +149,14 @@ def kernel_theory(lam: float, d_in: int, d_out: int, lr: float, t: Any, a0: floa
     """
     _validate.choice("mode", mode, ("frozen", "coupled"))
     law = MarchenkoPastur(lam)
-    t = np.atleast_1d(np.asarray(t, dtype=float))
+    d_in, d_out = _validate.positive_int("d_in", d_in), _validate.positive_int("d_out", d_out)
+    lr = _validate.positive("lr", lr)
+    a0, a1 = _validate.nonnegative("a0", a0), _validate.nonnegative("a1", a1)
+    d0_norm2 = _validate.nonnegative("d0_norm2", d0_norm2)
+    teacher_norm2 = _validate.nonnegative("teacher_norm2", teacher_norm2)
+    t = np.atleast_1d(_validate.real_array("t", t, lower=0.0)).ravel()
+    if t.size == 0:
+        raise ValueError("t must hold at least one time, got none")
     d = d_out
 
     if mode == "frozen":

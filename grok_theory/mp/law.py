@@ -62,6 +62,20 @@ _F64_DIGITS = 17
 _GUARD = 8
 
 
+#: the range of λ the engine accepts (documented in docs/user_guide.md, "Errors and limits")
+LAM_RANGE = (1e-8, 1e8)
+
+#: the largest s of the float64 transforms (beyond ~1e20 they raise QuadratureError; past 1e290
+#: even the double-double product s·λ₋ overflows)
+S_MAX = 1e250
+
+#: most draws one :meth:`MarchenkoPastur.rvs` call makes (near λ = 1 a draw costs ~0.6 ms)
+MAX_RVS = 10**6
+
+#: the largest moment order accepted (the exact Narayana polynomial costs ~0.5 s at k = 1000)
+MOMENT_K_MAX = 1000
+
+
 def narayana_moment(k: int, lam: Any) -> Any:
     """``E[ν^k]`` of the Marchenko–Pastur law as the Narayana polynomial in ``lam``.
 
@@ -69,7 +83,9 @@ def narayana_moment(k: int, lam: Any) -> Any:
     ``k = 0`` (derivation ``mp.moments``). ``lam`` may be a number, an mpmath number or a
     SymPy expression (e.g. ``sympy.Symbol('lam', positive=True)``); the result has its type.
     """
-    k = _validate.nonnegative_int("k", k)
+    k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
+    if not isinstance(lam, (sympy.Basic, mpmath.mpf, Fraction)):
+        _validate.real_scalar("lam", lam)  # NaN/inf would give a NaN polynomial; a str has no arithmetic
     if k == 0:
         return sympy.Integer(1) if isinstance(lam, sympy.Basic) else 1
     terms = [
@@ -173,6 +189,9 @@ class MarchenkoPastur:
         self._lam = _lam_input(lam)
         with mpmath.workdps(30):
             self.lam = float(_to_mpf(self._lam))
+        if not LAM_RANGE[0] <= self.lam <= LAM_RANGE[1]:
+            raise ValueError(f"lam must lie in [{LAM_RANGE[0]:g}, {LAM_RANGE[1]:g}], got {lam!r}")
+        with mpmath.workdps(30):
             p = self._params()
             self.lower, self.upper, self.atom = float(p["lower"]), float(p["upper"]), float(p["atom"])
             self._lower_lo = float(p["lower"] - self.lower)  # λ₋ = lower + _lower_lo (double-double)
@@ -292,6 +311,10 @@ class MarchenkoPastur:
         """
         gen = np.random.default_rng(rng)
         shape = () if size is None else size
+        if not isinstance(shape, tuple):
+            shape = (_validate.nonnegative_int("size", shape),)
+        if math.prod(_validate.nonnegative_int("size", n) for n in shape) > MAX_RVS:
+            raise ValueError(f"size must hold at most {MAX_RVS} draws, got {size!r}")
         v = gen.random(shape)
         out = np.zeros(np.shape(v))
         cont = v >= self.atom
@@ -313,14 +336,15 @@ class MarchenkoPastur:
 
         Parameters
         ----------
-        k : int ≥ 0
+        k : int, 0 ≤ k ≤ :data:`MOMENT_K_MAX` (= 1000)
+            The float result is ``inf`` where E[ν^k] exceeds the float64 range.
         exact : bool
             Return a SymPy number: λ is read exactly (a float such as 0.3 as the decimal
             ``3/10`` it prints as; a ``str``/``Fraction`` as written).
         symbolic : bool
             Return the polynomial in ``Symbol('lam', positive=True)`` (implies exact).
         """
-        k = _validate.nonnegative_int("k", k)
+        k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
         if symbolic:
             return narayana_moment(k, sympy.Symbol("lam", positive=True))
         if exact:
@@ -336,7 +360,13 @@ class MarchenkoPastur:
                 exact_lam = sympy.Rational(str(lam))
             return sympy.nsimplify(narayana_moment(k, sympy.Rational(exact_lam)))
         exact = isinstance(self._lam, (str, Fraction))
-        return float(narayana_moment(k, Fraction(self._lam) if exact else self.lam))
+        try:
+            return float(narayana_moment(k, Fraction(self._lam) if exact else self.lam))
+        except OverflowError:  # huge Narayana coefficients (large k): sum exactly, then round
+            try:
+                return float(narayana_moment(k, Fraction(self._lam) if exact else Fraction(self.lam)))
+            except OverflowError:
+                return math.inf
 
     def stieltjes(self, z: Any, dps: int | None = None) -> Any:
         """Stieltjes transform ``m(z) = E[1/(ν − z)]`` (atom included).
@@ -585,7 +615,7 @@ class MarchenkoPastur:
     def _laplace(self, s: Any, power: int, dps: int | None, log: bool) -> Any:
         if dps is not None:
             return self._laplace_mp(s, power, dps, log)
-        s = _validate.real_array("s", s, lower=0.0)
+        s = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
         flat = s.ravel()
         # p = 0 at s <= 2: the subtracted form (B) loses < 1 digit (E ≥ e^{-s}) and needs no
         # pole resolution; elsewhere the direct form (A) with its peak-adapted node set.
@@ -765,7 +795,7 @@ class MarchenkoPastur:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
         if dps is None:
-            s_arr = _validate.real_array("s", s, lower=0.0)
+            s_arr = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
             flat = np.atleast_1d(s_arr).ravel()
             try:
                 out = self._expect_direct_float(f, flat, log)
