@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from grok_theory import _validate
 from grok_theory.simulation import Progress, SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.model import log_abs_one_minus
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["Dataset", "SimulationResult", "null_space_basis", "sample_dataset", "simulate_chunked", "simulate_linear",
            "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
@@ -159,7 +162,7 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
                     lr: float = 0.01, weight_decay: float = 0.0, init_scale: float = 1.0, teacher_scale: float = 1.0,
                     label_noise: float = 0.0, t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-3,
                     n_test: int = 1000, method: str = "spectral", convention: str = "mean",
-                    progress: bool | None = None) -> SimulationResult:
+                    progress: bool | None = None, executor: Executor | None = None) -> SimulationResult:
     """Train the linear teacher–student model by full-batch GD and record curves at steps ``t``.
 
     Parameters
@@ -183,7 +186,10 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
         Fresh clean samples for the test loss and test accuracy.
     method : {"spectral", "loop"}
     progress : bool or None
-        Progress bar on stderr (None: only for runs longer than 3 s).
+        Progress bar on stderr, one step per seed (None: only on a terminal, for runs longer than 3 s).
+    executor : concurrent.futures.Executor, optional
+        Split the seeds across it (:func:`grok_theory.parallel.simulate_on`); the result is the
+        serial one.
     """
     d_in = _validate.positive_int("d_in", d_in)
     if (lam is None) == (n_train is None):
@@ -202,6 +208,12 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     _validate.choice("convention", convention, _CONVENTIONS)
     times = _validate.gd_times("t", t)
     seeds = seed_tuple(seeds)
+    if executor is not None and len(seeds) > 1:
+        from grok_theory.parallel import simulate_on
+
+        return simulate_on(executor, simulate_linear, seeds, progress, d_in=d_in, n_train=n_train, d_out=d_out,
+                           lr=lr, weight_decay=wd, init_scale=alpha, teacher_scale=tau, label_noise=sigma, t=times,
+                           eps=eps, n_test=n_test, method=method, convention=convention)
     c, g = 2 * lr / d_out, wd / 2
 
     shape = (len(seeds), len(times))
