@@ -286,3 +286,22 @@ def test_scheduler_without_a_cluster_is_a_one_line_error(capsys, monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)
     code, _, err = run(capsys, "simulate", "--d-in", "10", "--lam", "0.9", "--scheduler", "tcp://127.0.0.1:9")
     assert code == 2 and "pip install 'grok-theory[dask]'" in err and err.count("\n") == 1
+
+
+# --- rich reprs ---------------------------------------------------------------------------------
+
+def test_rich_reprs():
+    from grok_theory.linear.grokking import grokking_time, phase_diagram
+    from grok_theory.linear.model import TeacherStudent
+    from grok_theory.linear.simulate import simulate_linear, simulate_two_layer
+
+    pd = phase_diagram(("lam", np.linspace(0.3, 1.5, 22)), ("weight_decay", np.linspace(0, 0.1, 13)))
+    text = pd._repr_html_()
+    assert text.count("<tr>") == 1 + 21 and text.count("<th>") == 1 + 12 and "∞" in text and repr(pd) in text
+    sim = simulate_linear(20, lam=0.9, t=[0, 10], seeds=range(3))
+    text = sim._repr_html_()
+    assert text.count("<tr>") == 3 and f"{sim.mean('gen_loss')[1]:.6g}" in text and "3 seeds" in text
+    two = simulate_two_layer(10, 0.9, 4, t=[0, 5], seeds=range(2))
+    assert f"{two.train_loss[:, 1].mean():.6g}" in two._repr_html_()
+    g = grokking_time(TeacherStudent(0.9), 1e-3)
+    assert f"{g.delta:.6g}" in g._repr_latex_() and "GrokkingTime(" in repr(g)

@@ -317,6 +317,16 @@ class PhaseDiagram:
         return (f"PhaseDiagram({axis(self.x_name, self.x_values)}; {axis(self.y_name, self.y_values)}; {rng}; "
                 f"{int(self.no_grokking.sum())}/{self.delta.size} cells never generalise)")
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the summary and the Δt table (rows x, columns y; ∞ = never generalises)."""
+        from grok_theory._display import html_table
+
+        # at most 12 columns (evenly spaced y values) and 20 rows (html_table elides the middle)
+        j = np.unique(np.linspace(0, self.y_values.size - 1, min(self.y_values.size, 12)).round().astype(int))
+        cols = [f"{self.y_name}={v:.4g}" for v in self.y_values[j]]
+        rows = [[x, *self.delta[i, j]] for i, x in enumerate(self.x_values)]
+        return html_table(repr(self), [f"{self.x_name} \\ Δt", *cols], rows)
+
     @property
     def no_grokking(self) -> np.ndarray:
         """Mask of cells where generalisation never reaches the criterion."""

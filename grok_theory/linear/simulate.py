@@ -60,6 +60,20 @@ class SimulationResult(SeedStats):
                 f"gen_loss={self.mean('gen_loss')[-1]:.4g}, test_accuracy={self.mean('test_accuracy')[-1]:.4g}")
         return f"SimulationResult({par}; {len(self.seeds)} seeds × {len(self.t)} times{last if len(self.t) else ''})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the parameters and the seed means ± SEM at every record time."""
+        from grok_theory._display import html_table
+
+        names = ("train_loss", "gen_loss", "gen_loss_test", "test_accuracy", "weight_norm")
+        means = {k: self.mean(k) for k in names}
+        sems = {k: self.sem(k) for k in ("train_loss", "gen_loss")}
+        rows = [[t, means["train_loss"][i], sems["train_loss"][i], means["gen_loss"][i], sems["gen_loss"][i],
+                 means["gen_loss_test"][i], means["test_accuracy"][i], means["weight_norm"][i]]
+                for i, t in enumerate(self.t)]
+        caption = repr(self).split(";")[0] + f"; seed means of {len(self.seeds)} seeds)"
+        return html_table(caption, ["t", "train_loss", "± sem", "gen_loss", "± sem", "gen_loss_test", "test_accuracy",
+                                    "weight_norm"], rows)
+
 
 def first_crossing(t: np.ndarray, values: np.ndarray, level: float, rising: bool = True) -> np.ndarray:
     """First recorded time at which each row of ``values`` reaches ``level``, linearly

@@ -59,6 +59,15 @@ class TwoLayerResult:
                 f"gen_loss_test={self.gen_loss_test[:, -1].mean():.4g}") if len(self.t) else ""
         return f"TwoLayerResult({par}; {self.train_loss.shape[0]} seeds × {len(self.t)} times{last})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the parameters and the seed means at every record time."""
+        from grok_theory._display import html_table
+
+        names = ("train_loss", "gen_loss_test", "test_accuracy", "a0", "a1")
+        rows = [[t, *(getattr(self, k)[:, i].mean() for k in names)] for i, t in enumerate(self.t)]
+        caption = repr(self).split(";")[0] + f"; seed means of {self.train_loss.shape[0]} seeds)"
+        return html_table(caption, ["t", *names], rows)
+
 
 def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: float = 0.01, activation: str = "linear",
                        t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-4, n_test: int = 1000,
