@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.list:
             for name, fn in figures().items():
-                doc = (fn.__doc__ or "").strip().splitlines()
-                print(f"{name:16s} {doc[0] if doc else ''}")
+                summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
+                print(f"{name:20s} {summary}")
             return 0
         if not args.names:
             raise ValueError("give one or more figure names, or 'all' (see --list)")

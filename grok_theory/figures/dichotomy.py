@@ -92,7 +92,7 @@ def transition_data(quick: bool = False, seed: int = 1) -> dict:
 
 
 def _classification_figure(plt, data: dict, title: str, extra: Callable | None = None):
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 7.0), sharex=True, layout="constrained")
     ax1.semilogx(data["steps"], 100 * data["train_acc"], label="train")
     ax1.semilogx(data["steps"], 100 * data["test_acc"], label="test")
     ax1.set_ylabel("accuracy (%)")
@@ -110,8 +110,9 @@ def _classification_figure(plt, data: dict, title: str, extra: Callable | None =
     ax3.axhline(data["norm_rich"], color="k", ls=":", lw=1, label=f"rich KKT norm {data['norm_rich']:.3f}")
     ax3.set_ylim(1, 300)
     ax3.set_ylabel("‖θ‖₂")
-    ax3.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
+    # every curve of the lower panel (both y axes) in one key, below the panels where it covers no data
+    handles = ax2.get_legend_handles_labels()[0] + ax3.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -131,7 +132,7 @@ def figure_1b(quick: bool = False):
         ax.axhline(100 * data["acc_l2"], color="k", ls="--", lw=1, label=f"max-L² margin {100 * data['acc_l2']:.1f}%")
         ax.axhline(100 * data["acc_l1"], color="k", ls=":", lw=1, label=f"max-L¹ margin {100 * data['acc_l1']:.1f}%")
 
-    return _classification_figure(plt, data, f"Lyu Fig. 1b: misgrokking, γ = {MISGROK_GAMMA:g}, d = {data['d']}", extra)
+    return _classification_figure(plt, data, f"Lyu Fig. 1b: misgrokking, separation {MISGROK_GAMMA:g}, d = {data['d']}", extra)
 
 
 def figure_3(quick: bool = False):
