@@ -305,3 +305,12 @@ def test_rich_reprs():
     assert f"{two.train_loss[:, 1].mean():.6g}" in two._repr_html_()
     g = grokking_time(TeacherStudent(0.9), 1e-3)
     assert f"{g.delta:.6g}" in g._repr_latex_() and "GrokkingTime(" in repr(g)
+
+
+def test_figures_doc_covers_every_figure():
+    from grok_theory.figures.reproduce import figures
+
+    text = (ROOT / "docs" / "figures.md").read_text(encoding="utf-8")
+    for name in figures():
+        image = f"figures/{name}.png"
+        assert f"({image})" in text and (ROOT / "docs" / image).exists(), name

@@ -106,7 +106,7 @@ def _classification_figure(plt, data: dict, title: str, extra: Callable | None =
     ax2.set_xlabel("GD steps (= t / lr, gradient flow)")
     ax3 = ax2.twinx()
     ax3.loglog(data["steps"], data["norm"], color="C3", label="‖θ‖ (flow)")
-    ax3.loglog(data["steps"], data["norm_kernel"], "k--", lw=1, label="‖θ(0)‖e^{−γt} (kernel phase)")
+    ax3.loglog(data["steps"], data["norm_kernel"], "k--", lw=1, label="‖θ(0)‖·e^(−γt) (kernel phase)")
     ax3.axhline(data["norm_rich"], color="k", ls=":", lw=1, label=f"rich KKT norm {data['norm_rich']:.3f}")
     ax3.set_ylim(1, 300)
     ax3.set_ylabel("‖θ‖₂")
@@ -140,7 +140,7 @@ def figure_3(quick: bool = False):
     plt = pyplot()
     data = fig3_data(quick)
     s = np.maximum(data["steps"], 1)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
     ax.loglog(s, data["train_loss"], label="train MSE")
     ax.loglog(s, data["test_loss"], label="test MSE")
     ax.axhline(data["plateau"], color="k", ls="--", lw=1, label=f"kernel predictor {data['plateau']:.4f}")
@@ -150,14 +150,14 @@ def figure_3(quick: bool = False):
     ax.set_ylabel("MSE")
     ax2 = ax.twinx()
     ax2.loglog(s, data["norm"], color="C3", label="‖θ‖")
-    ax2.loglog(s, data["norm_kernel"], "k-.", lw=1, label="α√(2d) e^{−γt}")
+    ax2.loglog(s, data["norm_kernel"], "k-.", lw=1, label="α√(2d)·e^(−γt)")
     ax2.axhline(data["rich_norm"], color="C3", ls=":", lw=1, label=f"√‖W‖_* = {data['rich_norm']:.3f}")
     ax2.set_ylabel("‖θ‖₂")
     ax2.set_ylim(1, 300)
-    ax.legend(loc="lower left", fontsize=7)
-    ax2.legend(loc="upper right", fontsize=7)
+    # one key for both y axes, below the axes where it covers no data
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     ax.set_title(f"Lyu Fig. 3: multiplication table, d = {data['d']}, |Ω| = {data['n']}")
-    fig.tight_layout()
     return fig
 
 

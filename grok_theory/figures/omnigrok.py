@@ -118,8 +118,9 @@ def time_figure(quick: bool = False) -> Any:
     ax3.plot(gammas, to.gen_limit, color="gray", ls=":", label="L_gen(∞) (ridge μ = γ/2)")
     ax3.set_ylabel("plateau L_gen(∞)", color="gray")
     ax2.set_title("t_gen ∝ 1/γ, t_train flat, plateau rises (α = 10)", fontsize=10)
-    ax2.legend(fontsize=8, loc="lower left")
-    ax3.legend(fontsize=8, loc="upper right")
+    # both y axes in one key, below the panel where it covers no data
+    handles = ax2.get_legend_handles_labels()[0] + ax3.get_legend_handles_labels()[0]
+    ax2.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.suptitle(f"Large-initialisation grokking in the linear model (λ = {lam}, η = {lr}, d_out = 1; dots: real GD, d_in = {d_in})")
     return fig
 
