@@ -138,41 +138,42 @@ def executor_from(workers: int | None = None, scheduler: str | None = None) -> I
 
 # --- the sweeps' chunk functions (module level, so that process pools and Dask can pickle them) ---
 
-def _phase_rows(x_chunk: Sequence[float], x_name: str, **kwargs: Any) -> Any:
-    from grok_theory.linear.grokking import phase_diagram
-
-    return phase_diagram((x_name, x_chunk), **kwargs)
+def _phase_rows(x_chunk: Sequence[float], diagram: Callable[..., Any], x_name: str, **kwargs: Any) -> Any:
+    return diagram((x_name, x_chunk), **kwargs)
 
 
-def phase_diagram_on(executor: Executor, x: tuple[str, Any], y: tuple[str, Any], **kwargs: Any) -> Any:
-    """:func:`~grok_theory.linear.grokking.phase_diagram` with its rows (x values) split across ``executor``.
+def phase_diagram_on(executor: Executor, diagram: Callable[..., Any], x: tuple[str, Any], y: tuple[str, Any],
+                     **kwargs: Any) -> Any:
+    """``diagram(x, y, **kwargs)`` (:func:`~grok_theory.linear.grokking.phase_diagram`) with its
+    rows (x values) split across ``executor``.
 
-    Each chunk of rows is one serial ``phase_diagram`` call; the cells are independent problems
-    of the same solver, so the joined diagram equals the serial one.
+    Each chunk of rows is one serial ``diagram`` call; the cells are independent problems of the
+    same solver, so the joined diagram equals the serial one. The result's array fields with one
+    row per x value are concatenated.
     """
     import numpy as np
 
-    from grok_theory.linear.grokking import PhaseDiagram
-
-    x_name, xv = x[0], np.asarray(x[1], dtype=float).ravel()
-    parts = run_chunks(executor, _phase_rows, split(xv, chunk_count(executor, xv.size)), x_name=x_name, y=y, **kwargs)
-    first = parts[0]
-    return PhaseDiagram(x_name, xv, first.y_name, first.y_values,
-                        *(np.concatenate([getattr(p, k) for p in parts], axis=0) for k in ("delta", "t_train", "t_gen")))
-
-
-def _deltas(pairs: Sequence[tuple[Any, float]]) -> Any:
-    from grok_theory.linear.grokking import _grokking_deltas
-
-    return _grokking_deltas([m for m, _ in pairs], [lv for _, lv in pairs])[2]
+    xv = np.asarray(x[1], dtype=float).ravel()
+    parts = run_chunks(executor, _phase_rows, split(xv, chunk_count(executor, xv.size)), diagram=diagram,
+                       x_name=x[0], y=y, **kwargs)
+    joined = {f.name: np.concatenate([getattr(p, f.name) for p in parts], axis=0)
+              for f in dataclasses.fields(parts[0])
+              if f.name != "x_values" and getattr(getattr(parts[0], f.name), "ndim", 0) == 2}
+    return dataclasses.replace(parts[0], x_values=xv, **joined)
 
 
-def grokking_deltas_on(executor: Executor, models: Sequence[Any], levels: Sequence[float]) -> Any:
-    """Δt of every model (the solver behind ``d_out_max``), chunks of models on ``executor``."""
+def _deltas(pairs: Sequence[tuple[Any, float]], solve: Callable[..., Any]) -> Any:
+    return solve([m for m, _ in pairs], [lv for _, lv in pairs])[2]
+
+
+def grokking_deltas_on(executor: Executor, solve: Callable[..., Any], models: Sequence[Any],
+                       levels: Sequence[float]) -> Any:
+    """Δt of every model by ``solve(models, levels) -> (t_train, t_gen, Δt)`` (the solver behind
+    ``d_out_max``), chunks of models on ``executor``."""
     import numpy as np
 
     pairs = list(zip(models, levels))
-    return np.concatenate(run_chunks(executor, _deltas, split(pairs, chunk_count(executor, len(pairs)))))
+    return np.concatenate(run_chunks(executor, _deltas, split(pairs, chunk_count(executor, len(pairs))), solve=solve))
 
 
 def _seed_chunk(seeds: Sequence[int], simulate: Callable[..., Any], **kwargs: Any) -> Any:

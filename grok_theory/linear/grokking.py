@@ -346,7 +346,7 @@ def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, bas
     if executor is not None:
         from grok_theory.parallel import phase_diagram_on
 
-        return phase_diagram_on(executor, x, y, eps=eps, base=base, criterion=criterion, level=level)
+        return phase_diagram_on(executor, phase_diagram, x, y, eps=eps, base=base, criterion=criterion, level=level)
     base = base if base is not None else TeacherStudent(0.9)
     (xn, xv), (yn, yv) = x, y
     for name in (xn, yn):
@@ -394,7 +394,7 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
     else:
         from grok_theory.parallel import grokking_deltas_on
 
-        values = grokking_deltas_on(executor, models, levels)
+        values = grokking_deltas_on(executor, _grokking_deltas, models, levels)
     finite = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(finite))
     return best + 1, float(values[best])
