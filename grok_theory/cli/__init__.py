@@ -25,7 +25,7 @@ from typing import NoReturn
 COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("verify", "re-run every derivation and numeric/simulation check"),
     "formula": ("formula", "show one formula (text, --latex, --sympy, --srepr, --steps)"),
-    "latex": ("latex", "export every formula as LaTeX, Markdown and JSON"),
+    "latex": ("latex", "export formulas as LaTeX, Markdown and JSON"),
     "check": ("check", "check a candidate formula against the exact theory on a grid"),
     "mp": ("mp", "Marchenko-Pastur Laplace transforms E[nu^power e^{-s nu}] (float64 or any precision)"),
     "curves": ("curves", "train/generalisation loss, weight norm and accuracies at given times"),
