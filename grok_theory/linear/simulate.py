@@ -225,7 +225,8 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     if executor is not None and len(seeds) > 1:
         from grok_theory.parallel import simulate_on
 
-        return simulate_on(executor, simulate_linear, seeds, progress, d_in=d_in, n_train=n_train, d_out=d_out,
+        return simulate_on(executor, simulate_linear, seeds, progress, d_in=d_in, lam=lam_requested,
+                           n_train=None if lam_requested is not None else n_train, d_out=d_out,
                            lr=lr, weight_decay=wd, init_scale=alpha, teacher_scale=tau, label_noise=sigma, t=times,
                            eps=eps, n_test=n_test, method=method, convention=convention)
     c, g = 2 * lr / d_out, wd / 2
