@@ -119,24 +119,66 @@ def accuracy_fraction(sq_err: np.ndarray, eps: float, d_out: int, convention: st
 
 
 class Progress:
-    """A minimal stderr progress bar, shown only for runs longer than ``after`` seconds."""
+    """Progress of long work on stderr, one :meth:`step` per unit (a seed, a row, a figure).
+
+    Drawn by `tqdm <https://tqdm.github.io>`_ when it is installed (``pip install tqdm``; the
+    ``test`` extra has it), which throttles the terminal writes (at most ~10 a second, whatever the
+    step rate); without tqdm an enabled bar prints at most one plain line a second, and an automatic
+    one stays quiet.
+
+    Parameters
+    ----------
+    total : int
+        Number of units.
+    enabled : bool or None
+        True: always show; False: never; None: show only on a terminal, and only once the work has
+        lasted ``after`` seconds.
+    after : float
+        Delay (seconds) before an automatic bar appears.
+    label, unit : str
+        Text before the bar and the name of one unit.
+    """
 
     def __init__(self, total: int, enabled: bool | None, after: float = 3.0, label: str = "simulate",
                  unit: str = "seeds") -> None:
         self.total, self.enabled, self.after, self.label, self.unit = total, enabled, after, label, unit
-        self.start, self.done = time.perf_counter(), 0
+        self.start, self.done, self._last = time.perf_counter(), 0, -math.inf
+        self._bar = None
+        if enabled is not False:
+            try:
+                from tqdm.auto import tqdm
+            except ImportError:
+                tqdm = None
+            if tqdm is not None:
+                self._bar = tqdm(total=total, desc=label, unit=f" {unit}", file=sys.stderr, leave=False,
+                                 disable=None if enabled is None else False, delay=0 if enabled else after,
+                                 mininterval=0.1, dynamic_ncols=True)
 
-    def step(self) -> None:
-        self.done += 1
-        elapsed = time.perf_counter() - self.start
-        if self.enabled is False or (self.enabled is None and elapsed < self.after):
-            return
-        frac = self.done / self.total
-        bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r{self.label} [{bar:<30}] {self.done}/{self.total} {self.unit} {elapsed:6.1f}s")
-        if self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+    def step(self, n: int = 1) -> None:
+        """``n`` more units done."""
+        self.done += n
+        if self._bar is not None:
+            self._bar.update(n)
+            if self.done >= self.total:
+                self.close()
+        elif self.enabled:  # plain fallback: throttled to one line a second, and the last one
+            now = time.perf_counter()
+            if now - self._last >= 1.0 or self.done >= self.total:
+                self._last = now
+                sys.stderr.write(f"{self.label}: {self.done}/{self.total} {self.unit} {now - self.start:6.1f}s\n")
+                sys.stderr.flush()
+
+    def close(self) -> None:
+        """Remove the bar (also done automatically when the last unit is stepped)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self) -> "Progress":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 class SeedStats:

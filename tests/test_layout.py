@@ -19,7 +19,7 @@ PKG = ROOT / "grok_theory"
 #: the layers above the model families, in order; everything else in grok_theory/ is the engine (mp)
 #: or a model family (linear, dichotomy, and each family added beside them)
 PRESENTATION = ("symbolic", "figures", "cli")
-SHARED = {"_validate", "_lazy", "simulation"}
+SHARED = {"_validate", "_lazy", "simulation", "parallel", "_display"}
 FAMILIES = sorted(p.name for p in PKG.iterdir() if p.is_dir() and (p / "__init__.py").exists()
                   and p.name not in PRESENTATION and p.name != "mp")
 #: what each layer may import from grok_theory, besides itself and the shared private helpers

@@ -102,3 +102,14 @@ def gd_steps(text: str) -> int:
     if not (math.isfinite(x) and x >= 0 and x == int(x)):
         raise argparse.ArgumentTypeError(f"must be a whole number of GD steps >= 0, got {text!r}")
     return int(x)
+
+
+def add_executor_arguments(p: argparse.ArgumentParser, what: str) -> None:
+    """``--workers N`` (a local process pool) and ``--scheduler ADDRESS`` (a Dask cluster) for sweeps."""
+    g = p.add_argument_group("parallel runs (results identical to the serial run)")
+    ex = g.add_mutually_exclusive_group()
+    ex.add_argument("--workers", type=int, default=None, metavar="N",
+                    help=f"split the {what} across N local worker processes (one BLAS thread each)")
+    ex.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                    help=f"split the {what} across a running Dask cluster, e.g. tcp://host:8786 "
+                    "(pip install 'grok-theory[dask]')")

@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_arguments(p)
     p.add_argument("--t", type=str, nargs="+", default=["0", "10", "100", "1e3", "1e4", "1e5"],
-                   help="one or more times (GD steps)")
+                   help="one or more times in GD steps (whole numbers with --dynamics gd)")
     p.add_argument("--eps", type=float, default=1e-3, help="accuracy threshold (default 1e-3)")
     p.add_argument("--convention", choices=("mean", "total"), default="mean",
                    help="threshold the per-output mean (Levi) or the total squared error")
@@ -29,6 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     model = model_from_args(args)
+    if args.dynamics == "gd":
+        fractional = [t for t, x in zip(args.t, number_arguments("t", args.t, None)) if x != int(x)]
+        if fractional:
+            raise ValueError(f"--t must be whole GD steps with --dynamics gd, got {fractional[0]}")
     rows = []
     for t, arg in zip(args.t, number_arguments("t", args.t, args.dps)):
         rows.append({

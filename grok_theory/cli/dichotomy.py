@@ -8,49 +8,94 @@ import numpy as np
 from grok_theory.dichotomy import diagonal_net as dn
 from grok_theory.dichotomy import transition as dc
 from grok_theory.dichotomy import matrix_completion as mc
-from grok_theory.cli._output import gd_steps, print_json, print_table
+from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
 
 EXAMPLES = """examples:
   grok-theory dichotomy transition --alpha 10 1e3 1e5 --weight-decay 1e-3
-  grok-theory dichotomy transition --n 8 --d 16 --sparsity 2 --seed 1 --json
   grok-theory dichotomy normaliser --c 0.5 --p 1 --alpha 1e2 1e3 1e4
   grok-theory dichotomy matrix --d 30 --fraction 0.1 --alpha 10 --weight-decay 1e-4
+  grok-theory dichotomy WHAT --help        options and examples of one model
+
+weight decay is written gamma here (Lyu et al. call it lambda; in this toolkit lambda = d_in/N_tr)
 """
+
+TRANSITION_EXAMPLES = """examples:
+  grok-theory dichotomy transition                                  the n = 1, d = 2 toy, default grid
+  grok-theory dichotomy transition --alpha 10 1e3 1e5 --weight-decay 1e-3
+  grok-theory dichotomy transition --n 8 --d 16 --sparsity 2 --seed 1 --json
+  grok-theory dichotomy transition --weight-decay 1e-2 1e-3 --csv > transition.csv
+"""
+
+NORMALISER_EXAMPLES = """examples:
+  grok-theory dichotomy normaliser
+  grok-theory dichotomy normaliser --c 0.5 --p 1 --alpha 1e2 1e3 1e4
+  grok-theory dichotomy normaliser --c 0.25 --p 2 --csv
+"""
+
+MATRIX_EXAMPLES = """examples:
+  grok-theory dichotomy matrix --d 30 --fraction 0.1 --alpha 10 --weight-decay 1e-4
+  grok-theory dichotomy matrix --d 20 --fraction 0.2 --steps 1e3 1e4 1e5 --json
+  grok-theory dichotomy matrix --d 30 --seed 2 --csv > matrix.csv
+"""
+
+
+def _subcommand(sub: argparse._SubParsersAction, name: str, help: str, description: str,
+                examples: str) -> argparse.ArgumentParser:
+    return sub.add_parser(name, help=help, description=description, epilog=examples,
+                          formatter_class=argparse.RawDescriptionHelpFormatter)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("dichotomy", help="Lyu et al. 2024: kernel -> rich transition (diagonal nets, matrix completion)",
                               description="Exact gradient flow of diagonal linear networks and symmetric matrix completion "
-                              "with large initialisation α and weight decay λ, next to the λ → 0 transition law "
-                              "t* = (ln α + s*)/λ and the kernel/rich limiting predictors.",
+                              "with large initialisation α and weight decay γ, next to the γ → 0 transition law "
+                              "t* = (ln α + s*)/γ and the kernel/rich limiting predictors.",
                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
-    t = sub.add_parser("transition", help="regression: s*, width, predicted vs simulated transition times")
-    t.add_argument("--n", type=int, default=0, help="samples (0: the n = 1, d = 2 toy x = (1, 2), y = 1)")
-    t.add_argument("--d", type=int, default=16, help="input dimension")
-    t.add_argument("--sparsity", type=int, default=2, help="non-zeros of the teacher w*")
-    t.add_argument("--seed", type=int, default=1)
-    t.add_argument("--alpha", type=float, nargs="+", default=[10.0, 1e3, 1e5], help="init scales α (u = v = α·1)")
-    t.add_argument("--weight-decay", type=float, nargs="+", default=[1e-2, 1e-3], help="λ values")
-    t.add_argument("--json", action="store_true")
+    t = _subcommand(sub, "transition", "regression: s*, width, predicted vs simulated transition times",
+                    "Diagonal linear network on a regression task: the γ → 0 limit flow gives the shifted "
+                    "transition time s* and width; each (α, γ) run integrates the exact gradient flow and "
+                    "reports where the progress φ from the kernel to the rich predictor crosses 1/2.",
+                    TRANSITION_EXAMPLES)
+    t.add_argument("--n", type=int, default=0, help="samples (default 0: the n = 1, d = 2 toy x = (1, 2), y = 1)")
+    t.add_argument("--d", type=int, default=16, help="input dimension when --n > 0 (default 16)")
+    t.add_argument("--sparsity", type=int, default=2, help="non-zeros of the teacher w* (default 2)")
+    t.add_argument("--seed", type=int, default=1, help="seed of the random data and teacher (default 1)")
+    t.add_argument("--alpha", type=float, nargs="+", default=[10.0, 1e3, 1e5],
+                   help="initialisation scales α, u = v = α·1 (default 10 1e3 1e5)")
+    t.add_argument("--weight-decay", type=float, nargs="+", default=[1e-2, 1e-3],
+                   help="weight decays γ (default 1e-2 1e-3)")
+    add_format_arguments(t)
     t.set_defaults(func=run_transition)
-    nz = sub.add_parser("normaliser", help="classification: Theorem 3.4's normaliser, printed vs derived vs exact flow")
-    nz.add_argument("--c", type=float, default=0.5)
-    nz.add_argument("--p", type=float, default=1.0, help="λ = α^(−p)")
-    nz.add_argument("--alpha", type=float, nargs="+", default=[1e2, 1e3, 1e4, 1e5])
-    nz.add_argument("--json", action="store_true")
+    nz = _subcommand(sub, "normaliser", "classification: Theorem 3.4's normaliser, printed vs derived vs exact flow",
+                     "Exponential-loss toy x = (1, 2): the network output at T⁻ = (1 − c) ln α / γ with "
+                     "γ = α^(−p), against Lyu Theorem 3.4's printed normaliser log(α^c/γ), the derived "
+                     "log(α^(2c)/γ) and the quasi-static margin (see docs/errata.md).", NORMALISER_EXAMPLES)
+    nz.add_argument("--c", type=float, default=0.5, help="fraction c in T⁻ = (1 − c) ln α / γ (default 0.5)")
+    nz.add_argument("--p", type=float, default=1.0, help="weight decay γ = α^(−p) (default 1)")
+    nz.add_argument("--alpha", type=float, nargs="+", default=[1e2, 1e3, 1e4, 1e5],
+                    help="initialisation scales α (default 1e2 1e3 1e4 1e5)")
+    add_format_arguments(nz)
     nz.set_defaults(func=run_normaliser)
-    m = sub.add_parser("matrix", help="matrix completion of the multiplication table (Lyu Fig. 3)")
-    m.add_argument("--d", type=int, default=30)
-    m.add_argument("--fraction", type=float, default=0.1)
-    m.add_argument("--seed", type=int, default=1)
-    m.add_argument("--alpha", type=float, default=10.0)
-    m.add_argument("--weight-decay", type=float, default=1e-4)
-    m.add_argument("--lr", type=float, default=0.1, help="only to express times in GD steps")
+    m = _subcommand(sub, "matrix", "matrix completion of the multiplication table (Lyu Fig. 3)",
+                    "Symmetric matrix completion W = UUᵀ − VVᵀ of the d × d multiplication table from a "
+                    "random fraction of its entries, gradient flow from U = V = αI with weight decay γ, "
+                    "against the nuclear-norm (rich) solution and the kernel plateau.", MATRIX_EXAMPLES)
+    m.add_argument("--d", type=int, default=30, help="table size d (default 30)")
+    m.add_argument("--fraction", type=float, default=0.1, help="observed fraction of the d² entries, in (0, 1) (default 0.1)")
+    m.add_argument("--seed", type=int, default=1, help="seed of the observed entries (default 1)")
+    m.add_argument("--alpha", type=float, default=10.0, help="initialisation scale α (default 10)")
+    m.add_argument("--weight-decay", type=float, default=1e-4, help="weight decay γ (default 1e-4)")
+    m.add_argument("--lr", type=float, default=0.1, help="learning rate, only to express times in GD steps (default 0.1)")
     m.add_argument("--steps", type=gd_steps, nargs="+", default=[10, 10**4, 10**5, 3 * 10**5, 10**6, 2 * 10**6],
                    help="record GD steps (whole numbers, e.g. 1e5)")
-    m.add_argument("--json", action="store_true")
+    add_format_arguments(m)
     m.set_defaults(func=run_matrix)
+
+
+def _print_rows(args: argparse.Namespace, rows: list[dict]) -> None:
+    keys = list(rows[0])
+    (print_csv if args.csv else print_table)(keys, [[r[k] for k in keys] for r in rows])
 
 
 def _regression_data(args) -> tuple[np.ndarray, np.ndarray]:
@@ -85,9 +130,9 @@ def run_transition(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
         return 0
-    print(f"lambda -> 0 limit: s* = {s_star:.6f}, width (phi 0.9 -> 0.1) = {width:.6f}; t* = (ln alpha + s*)/lambda")
-    keys = list(rows[0])
-    print_table(keys, [[r[k] for k in keys] for r in rows])
+    if not args.csv:
+        print(f"gamma -> 0 limit: s* = {s_star:.6f}, width (phi 0.9 -> 0.1) = {width:.6f}; t* = (ln alpha + s*)/gamma")
+    _print_rows(args, rows)
     return 0
 
 
@@ -106,10 +151,10 @@ def run_normaliser(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
         return 0
-    print(f"n = 1 exp-loss toy x = (1, 2): f(T-) vs gamma_ntk Z(alpha); slopes in ln alpha: printed {args.c + args.p}, "
-          f"derived {2 * args.c + args.p}")
-    keys = list(rows[0])
-    print_table(keys, [[r[k] for k in keys] for r in rows])
+    if not args.csv:
+        print(f"n = 1 exp-loss toy x = (1, 2): f(T-) vs gamma_ntk Z(alpha); slopes in ln alpha: printed {args.c + args.p}, "
+              f"derived {2 * args.c + args.p}")
+    _print_rows(args, rows)
     return 0
 
 
@@ -128,9 +173,9 @@ def run_matrix(args: argparse.Namespace) -> int:
     if args.json:
         print_json(out)
         return 0
-    for k, v in out.items():
-        if k != "runs":
-            print(f"{k}: {v if isinstance(v, int) else float(v)}")
-    keys = list(out["runs"][0])
-    print_table(keys, [[r[k] for k in keys] for r in out["runs"]])
+    if not args.csv:
+        for k, v in out.items():
+            if k != "runs":
+                print(f"{k}: {v if isinstance(v, int) else float(v)}")
+    _print_rows(args, out["runs"])
     return 0

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import argparse
 
-from grok_theory.cli._output import fmt_number, number_arguments, print_json, print_table
+from grok_theory.cli._output import add_format_arguments, fmt_number, number_arguments, print_csv, print_json, print_table
 from grok_theory.linear.landscape import ReducedLandscape
 
 EXAMPLES = """examples:
   grok-theory landscape --lam 2 --norm2 0.1 0.25 0.5 1 2
   grok-theory landscape --lam 0.5 --label-noise 0.3 --norm2 0.5 1 1.5 --json
   grok-theory landscape --lam 2 --mu 0.25 --dps 30
+  grok-theory landscape --lam 2 --norm2 0.1 0.5 1 2 --csv > landscape.csv   (the rows; knee/Goldilocks in --json)
 """
 
 
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--null-part", choices=("random", "best", "worst"), default="random",
                    help="null-space direction on the flat branch (default: independent of the teacher)")
     p.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath; with --mu only)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    add_format_arguments(p)
     p.set_defaults(func=run)
 
 
@@ -54,8 +55,11 @@ def run(args: argparse.Namespace) -> int:
                     "rows": [{k: fmt_number(v, args.dps) for k, v in r.items()} for r in rows],
                     **{k: {kk: fmt_number(vv) for kk, vv in v.items()} for k, v in special.items()}})
         return 0
-    print(repr(land))
     keys = ["norm2", "mu", "train_loss", "gen_loss"]
+    if args.csv:
+        print_csv(keys, [[r[k] for k in keys] for r in rows], args.dps)
+        return 0
+    print(repr(land))
     print_table(keys, [[r[k] for k in keys] for r in rows])
     for name, vals in special.items():
         print(f"{name}: " + ", ".join(f"{k}={float(v):.10g}" for k, v in vals.items()))

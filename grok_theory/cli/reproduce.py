@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import argparse
 
+from grok_theory.cli._output import add_executor_arguments
 from grok_theory.figures.reproduce import MissingMatplotlib, figures, render
+from grok_theory.parallel import executor_from
 
 EXAMPLES = """examples:
   grok-theory reproduce fig1 --quick              one figure, small simulations (< 1 minute)
   grok-theory reproduce all --quick --out figs    every figure into figs/
   grok-theory reproduce fig4 --out paper          the paper's sizes (slow; progress on stderr)
+  grok-theory reproduce all --out figs --workers 2   the paper's sizes, two figures at a time
   grok-theory reproduce --list                    the available figure names
 
 needs the plot extra: pip install 'grok-theory[plot]'
@@ -26,6 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", nargs="+", default=["png", "pdf"], choices=("png", "pdf", "svg"),
                    help="file formats (default: png pdf)")
     p.add_argument("--list", action="store_true", help="list the available figures and exit")
+    add_executor_arguments(p, "figures")
     p.set_defaults(func=run)
 
 
@@ -33,12 +37,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.list:
             for name, fn in figures().items():
-                doc = (fn.__doc__ or "").strip().splitlines()
-                print(f"{name:16s} {doc[0] if doc else ''}")
+                summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
+                print(f"{name:20s} {summary}")
             return 0
         if not args.names:
             raise ValueError("give one or more figure names, or 'all' (see --list)")
-        render(args.names, args.out, quick=args.quick, formats=tuple(args.format))
+        with executor_from(args.workers, args.scheduler) as executor:
+            render(args.names, args.out, quick=args.quick, formats=tuple(args.format), executor=executor)
     except MissingMatplotlib as exc:
         raise ValueError(str(exc)) from None
     return 0

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from grok_theory.cli._output import fmt_number, gd_steps, print_json, print_table
+from grok_theory.cli._output import add_format_arguments, fmt_number, gd_steps, print_csv, print_json, print_table
 from grok_theory.separability import counting, dynamics, margin
 from grok_theory.separability.simulate import simulate_logistic
 
@@ -21,42 +21,50 @@ EXAMPLES = """examples:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("separability", help="Beck et al. 2025: logistic grokking at the edge of separability",
-                              description="Constant-label logistic regression on Gaussian data (λ = d/N, noise σ): "
+                              description="Constant-label logistic regression on Gaussian data (λ = d/N = d_in/N_tr, noise σ): "
                               "exact separability probabilities, max-margin and S_∞ large-d limits, the two-point "
                               "model's grokking-time law, and real GD next to them.",
                               epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="what", metavar="WHAT", required=True)
-    pr = sub.add_parser("probability", help="P_sep(d, N) exact (Wendel), with the normal approximation")
-    pr.add_argument("--d", type=int, nargs="+", required=True)
+    # each subcommand shows its own lines of EXAMPLES
+    lines = EXAMPLES.splitlines()[1:]
+
+    def add(name: str, help: str) -> argparse.ArgumentParser:
+        own = "\n".join(ln for ln in lines if f"separability {name} " in ln)
+        return sub.add_parser(name, help=help, description=help, epilog=f"examples:\n{own}\n",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    pr = add("probability", "P_sep(d, N) exact (Wendel), with the normal approximation")
+    pr.add_argument("--d", type=int, nargs="+", required=True, help="input dimensions d (one row each)")
     pr.add_argument("--n", type=int, required=True, help="number of points N")
     pr.add_argument("--dps", type=int, default=None, help="digits (default: exact fraction, shown to 17 digits)")
-    pr.add_argument("--json", action="store_true")
+    add_format_arguments(pr)
     pr.set_defaults(func=run_probability)
-    mg = sub.add_parser("margin", help="large-d max-margin κ(λ) and A_∞ = Φ(1/(σ²κ)) (λ > ½)")
-    mg.add_argument("--lam", type=float, nargs="+", required=True)
-    mg.add_argument("--sigma", type=float, default=5.0)
-    mg.add_argument("--json", action="store_true")
+    mg = add("margin", "large-d max-margin κ(λ) and A_∞ = Φ(1/(σ²κ)) (λ > ½)")
+    mg.add_argument("--lam", type=float, nargs="+", required=True, help="ratios λ = d_in/N_tr (> ½)")
+    mg.add_argument("--sigma", type=float, default=5.0, help="input noise σ (default 5)")
+    add_format_arguments(mg)
     mg.set_defaults(func=run_margin)
-    si = sub.add_parser("s-inf", help="large-d σ‖S_∞‖ = r(λ), Z_∞ and the σ → ∞ grokking time (λ < ½)")
-    si.add_argument("--lam", type=float, nargs="+", required=True)
-    si.add_argument("--lr", type=float, default=0.01)
-    si.add_argument("--level", type=float, default=0.95)
-    si.add_argument("--json", action="store_true")
+    si = add("s-inf", "large-d σ‖S_∞‖ = r(λ), Z_∞ and the σ → ∞ grokking time (λ < ½)")
+    si.add_argument("--lam", type=float, nargs="+", required=True, help="ratios λ = d_in/N_tr (< ½)")
+    si.add_argument("--lr", type=float, default=0.01, help="learning rate η (default 0.01)")
+    si.add_argument("--level", type=float, default=0.95, help="accuracy level of the grokking time (default 0.95)")
+    add_format_arguments(si)
     si.set_defaults(func=run_s_inf)
-    tp = sub.add_parser("two-point", help="Eq. 11 model: S_∞, ratio law vs Eqs. 40-41 and the exact flow")
-    tp.add_argument("--lam", type=float, nargs="+", required=True)
-    tp.add_argument("--sigma", type=float, default=1.0)
+    tp = add("two-point", "Eq. 11 model: S_∞, ratio law vs Eqs. 40-41 and the exact flow")
+    tp.add_argument("--lam", type=float, nargs="+", required=True, help="ratios λ = d_in/N_tr")
+    tp.add_argument("--sigma", type=float, default=1.0, help="input noise σ (default 1)")
     tp.add_argument("--eps", type=float, default=1e-10, help="loss threshold of t*_tr, t*_gen")
-    tp.add_argument("--json", action="store_true")
+    add_format_arguments(tp)
     tp.set_defaults(func=run_two_point)
-    sm = sub.add_parser("simulate", help="real GD on sampled Gaussian data, per seed, next to the late-time law")
-    sm.add_argument("--n", type=int, default=200, help="N")
-    sm.add_argument("--lam", type=float, default=0.3)
-    sm.add_argument("--sigma", type=float, default=5.0)
-    sm.add_argument("--lr", type=float, default=0.02)
-    sm.add_argument("--steps", type=gd_steps, default=6000)
-    sm.add_argument("--seeds", type=int, default=4)
-    sm.add_argument("--json", action="store_true")
+    sm = add("simulate", "real GD on sampled Gaussian data, per seed, next to the late-time law")
+    sm.add_argument("--n", type=int, default=200, help="number of training points N (default 200)")
+    sm.add_argument("--lam", type=float, default=0.3, help="ratio λ = d_in/N_tr (default 0.3)")
+    sm.add_argument("--sigma", type=float, default=5.0, help="input noise σ (default 5)")
+    sm.add_argument("--lr", type=float, default=0.02, help="learning rate η (default 0.02)")
+    sm.add_argument("--steps", type=gd_steps, default=6000, help="GD steps (whole number, default 6000)")
+    sm.add_argument("--seeds", type=int, default=4, help="number of seeds 0..n-1 (default 4)")
+    add_format_arguments(sm)
     sm.set_defaults(func=run_simulate)
 
 
@@ -64,9 +72,12 @@ def _emit(args: argparse.Namespace, rows: list[dict], header: str = "") -> int:
     if args.json:
         print_json(rows)
         return 0
+    keys = list(rows[0])
+    if args.csv:
+        print_csv(keys, [[r[k] for k in keys] for r in rows])
+        return 0
     if header:
         print(header)
-    keys = list(rows[0])
     print_table(keys, [[r[k] for k in keys] for r in rows])
     return 0
 

@@ -7,16 +7,18 @@ import numpy as np
 
 from grok_theory import _validate
 from grok_theory.cli._model_args import add_model_parameters
-from grok_theory.cli._output import add_format_arguments, gd_steps, print_csv, print_json, print_table
+from grok_theory.cli._output import add_executor_arguments, add_format_arguments, gd_steps, print_csv, print_json, print_table
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.simulation import MAX_SEEDS
 from grok_theory.linear.simulate import kernel_theory, simulate_linear, simulate_two_layer
+from grok_theory.parallel import executor_from
 
 EXAMPLES = """examples:
   grok-theory simulate --d-in 300 --lam 0.9 --t 0 100 1000 --seeds 8
   grok-theory simulate --d-in 1000 --lam 1.5 --weight-decay 0.01 --method loop --json
   grok-theory simulate --d-in 100 --lam 0.5 --d-h 100 --d-out 5 --activation tanh --t 0 300 1000
   grok-theory simulate --d-in 200 --lam 0.9 --t 0 10 100 1000 10000 --csv > sim.csv
+  grok-theory simulate --d-in 2000 --lam 0.9 --t 0 1e3 1e4 --seeds 8 --workers 2
 """
 
 
@@ -32,6 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--method", choices=("spectral", "loop"), default="spectral", help="one-layer method")
     p.add_argument("--d-h", type=int, default=None, help="hidden width: train a two-layer network (Levi section 4)")
     p.add_argument("--activation", choices=("linear", "tanh"), default="linear", help="two-layer hidden activation")
+    add_executor_arguments(p, "seeds")
     add_format_arguments(p)
     p.set_defaults(func=run)
 
@@ -45,8 +48,9 @@ def run_two_layer(args: argparse.Namespace) -> int:
     extra = {k: v for k, v in (("weight_decay", args.weight_decay), ("label_noise", args.label_noise)) if v}
     if extra or args.init_scale != 1.0 or args.teacher_scale != 1.0:
         raise ValueError("two-layer simulations support only --d-out, --lr, --activation (Levi section 4 setup)")
-    sim = simulate_two_layer(args.d_in, args.lam, args.d_h, args.d_out, lr=args.lr, activation=args.activation,
-                             t=args.t, seeds=range(args.seeds), eps=args.eps)
+    with executor_from(args.workers, args.scheduler) as executor:
+        sim = simulate_two_layer(args.d_in, args.lam, args.d_h, args.d_out, lr=args.lr, activation=args.activation,
+                                 t=args.t, seeds=range(args.seeds), eps=args.eps, executor=executor)
     rows = {"t": args.t, "gen_loss_sim": sim.gen_loss_test.mean(0).tolist(),
             "gen_loss_sem": (sim.gen_loss_test.std(0, ddof=1) / np.sqrt(max(1, args.seeds))).tolist() if args.seeds > 1 else [None] * len(args.t)}
     for mode in ("frozen", "coupled"):
@@ -72,8 +76,9 @@ def run(args: argparse.Namespace) -> int:
         return run_two_layer(args)
     kw = dict(d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay, init_scale=args.init_scale,
               teacher_scale=args.teacher_scale, label_noise=args.label_noise)
-    sim = simulate_linear(args.d_in, lam=args.lam, t=args.t, seeds=range(args.seeds), eps=args.eps,
-                          method=args.method, **kw)
+    with executor_from(args.workers, args.scheduler) as executor:
+        sim = simulate_linear(args.d_in, lam=args.lam, t=args.t, seeds=range(args.seeds), eps=args.eps,
+                              method=args.method, executor=executor, **kw)
     theory = TeacherStudent(sim.params["lam"], dynamics="gd", **kw)
     t = np.asarray(args.t, dtype=float)
     rows = {

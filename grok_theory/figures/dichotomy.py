@@ -5,7 +5,8 @@ Every figure is ``(quick: bool = False) -> matplotlib.figure.Figure``; ``quick=T
 (d = 2000 for Fig. 1a, 30 000 for Fig. 1b, d = 40 with 15% observed for Fig. 3) and runs in well under a minute, ``quick=False`` the
 paper's scale (d = 10⁵ for Fig. 1, d = 97 with 5% observed for Fig. 3; minutes). Dynamics: exact gradient flow,
 plotted against GD steps = t/lr at the paper's learning rates (the theory is gradient flow; the
-paper's GD at these rates follows it closely).
+paper's GD at these rates follows it closely). Weight decay is written γ in the figure text, as in Levi et al.
+(Lyu et al. call it λ; in this toolkit λ = d_in/N_tr).
 """
 from __future__ import annotations
 
@@ -21,12 +22,12 @@ from grok_theory.simulation import log_steps
 
 __all__ = ["FIGURES", "MISGROK_GAMMA", "fig1a_data", "fig1b_data", "fig3_data", "transition_data"]
 
-#: the separation γ of Lyu's misgrokking distribution (Fig. 1b)
+#: the separation of Lyu's misgrokking distribution (their γ; Fig. 1b)
 MISGROK_GAMMA = 25.0
 
 
 def fig1a_data(quick: bool = False, seed: int = 0) -> dict:
-    """Sparse linear classification (n = 256, k = 3, ‖θ(0)‖ = 128, λ = 10⁻³, lr 0.01, logistic loss)."""
+    """Sparse linear classification (n = 256, k = 3, ‖θ(0)‖ = 128, γ = 10⁻³, lr 0.01, logistic loss)."""
     n, d, k, lr, lam = 256, (2000 if quick else 100_000), 3, 0.01, 1e-3
     X, y, w_star = dc.sparse_classification_data(n, d, k, seed)
     alpha = dn.init_scale_from_norm(128.0, d)
@@ -40,7 +41,7 @@ def fig1a_data(quick: bool = False, seed: int = 0) -> dict:
 
 
 def fig1b_data(quick: bool = False, seed: int = 0) -> dict:
-    """Misgrokking (n = 32, γ = :data:`MISGROK_GAMMA` = 25, ‖θ(0)‖ = 128, λ = 10⁻³, lr 0.01, logistic loss)."""
+    """Misgrokking (n = 32, separation :data:`MISGROK_GAMMA` = 25, ‖θ(0)‖ = 128, γ = 10⁻³, lr 0.01, logistic loss)."""
     n, d, lr, lam = 32, (30_000 if quick else 100_000), 0.01, 1e-3  # quick: d = 30 000, a reduced size chosen for run time
     X, y, w_star = dc.misgrokking_data(n, d, MISGROK_GAMMA, seed)
     alpha = dn.init_scale_from_norm(128.0, d)
@@ -57,7 +58,7 @@ def fig1b_data(quick: bool = False, seed: int = 0) -> dict:
 
 
 def fig3_data(quick: bool = False, seed: int = 1) -> dict:
-    """Matrix completion of the multiplication table (α = 10, λ = 10⁻⁴, lr 0.1; 5% observed at d = 97, 15% at d = 40 if quick)."""
+    """Matrix completion of the multiplication table (α = 10, γ = 10⁻⁴, lr 0.1; 5% observed at d = 97, 15% at d = 40 if quick)."""
     d, lr, lam, alpha = (40 if quick else 97), 0.1, 1e-4, 10.0
     prob = mc.multiplication_problem(d, 0.05 if not quick else 0.15, seed)
     steps = log_steps(2e6, 60, include_zero=True)
@@ -70,7 +71,7 @@ def fig3_data(quick: bool = False, seed: int = 1) -> dict:
 
 
 def transition_data(quick: bool = False, seed: int = 1) -> dict:
-    """Progress φ(s) of direct gradient flows at several (α, λ) against the λ → 0 limit flow."""
+    """Progress φ(s) of direct gradient flows at several (α, γ) against the γ → 0 limit flow."""
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((8, 16))
     w_star = np.zeros(16)
@@ -91,7 +92,7 @@ def transition_data(quick: bool = False, seed: int = 1) -> dict:
 
 
 def _classification_figure(plt, data: dict, title: str, extra: Callable | None = None):
-    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True)
+    fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(6.4, 7.0), sharex=True, layout="constrained")
     ax1.semilogx(data["steps"], 100 * data["train_acc"], label="train")
     ax1.semilogx(data["steps"], 100 * data["test_acc"], label="test")
     ax1.set_ylabel("accuracy (%)")
@@ -105,12 +106,13 @@ def _classification_figure(plt, data: dict, title: str, extra: Callable | None =
     ax2.set_xlabel("GD steps (= t / lr, gradient flow)")
     ax3 = ax2.twinx()
     ax3.loglog(data["steps"], data["norm"], color="C3", label="‖θ‖ (flow)")
-    ax3.loglog(data["steps"], data["norm_kernel"], "k--", lw=1, label="‖θ(0)‖e^{−λt} (kernel phase)")
+    ax3.loglog(data["steps"], data["norm_kernel"], "k--", lw=1, label="‖θ(0)‖·e^(−γt) (kernel phase)")
     ax3.axhline(data["norm_rich"], color="k", ls=":", lw=1, label=f"rich KKT norm {data['norm_rich']:.3f}")
     ax3.set_ylim(1, 300)
     ax3.set_ylabel("‖θ‖₂")
-    ax3.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
+    # every curve of the lower panel (both y axes) in one key, below the panels where it covers no data
+    handles = ax2.get_legend_handles_labels()[0] + ax3.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     return fig
 
 
@@ -130,7 +132,7 @@ def figure_1b(quick: bool = False):
         ax.axhline(100 * data["acc_l2"], color="k", ls="--", lw=1, label=f"max-L² margin {100 * data['acc_l2']:.1f}%")
         ax.axhline(100 * data["acc_l1"], color="k", ls=":", lw=1, label=f"max-L¹ margin {100 * data['acc_l1']:.1f}%")
 
-    return _classification_figure(plt, data, f"Lyu Fig. 1b: misgrokking, γ = {MISGROK_GAMMA:g}, d = {data['d']}", extra)
+    return _classification_figure(plt, data, f"Lyu Fig. 1b: misgrokking, separation {MISGROK_GAMMA:g}, d = {data['d']}", extra)
 
 
 def figure_3(quick: bool = False):
@@ -138,7 +140,7 @@ def figure_3(quick: bool = False):
     plt = pyplot()
     data = fig3_data(quick)
     s = np.maximum(data["steps"], 1)
-    fig, ax = plt.subplots(figsize=(6.4, 4.4))
+    fig, ax = plt.subplots(figsize=(6.4, 5.4), layout="constrained")
     ax.loglog(s, data["train_loss"], label="train MSE")
     ax.loglog(s, data["test_loss"], label="test MSE")
     ax.axhline(data["plateau"], color="k", ls="--", lw=1, label=f"kernel predictor {data['plateau']:.4f}")
@@ -148,32 +150,32 @@ def figure_3(quick: bool = False):
     ax.set_ylabel("MSE")
     ax2 = ax.twinx()
     ax2.loglog(s, data["norm"], color="C3", label="‖θ‖")
-    ax2.loglog(s, data["norm_kernel"], "k-.", lw=1, label="α√(2d) e^{−λt}")
+    ax2.loglog(s, data["norm_kernel"], "k-.", lw=1, label="α√(2d)·e^(−γt)")
     ax2.axhline(data["rich_norm"], color="C3", ls=":", lw=1, label=f"√‖W‖_* = {data['rich_norm']:.3f}")
     ax2.set_ylabel("‖θ‖₂")
     ax2.set_ylim(1, 300)
-    ax.legend(loc="lower left", fontsize=7)
-    ax2.legend(loc="upper right", fontsize=7)
+    # one key for both y axes, below the axes where it covers no data
+    handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
+    fig.legend(handles=handles, loc="outside lower center", ncol=2, fontsize=8, frameon=False)
     ax.set_title(f"Lyu Fig. 3: multiplication table, d = {data['d']}, |Ω| = {data['n']}")
-    fig.tight_layout()
     return fig
 
 
 def figure_transition(quick: bool = False):
-    """Collapse of the regression transition in s = λt − ln α onto the λ → 0 limit flow, and the O(λ) residual."""
+    """Collapse of the regression transition in s = γt − ln α onto the γ → 0 limit flow, and the O(γ) residual."""
     plt = pyplot()
     data = transition_data(quick)
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(6.4, 6.4), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     for (a, lam), ph in data["runs"].items():
-        ax.plot(data["s"], ph, lw=1, label=f"α = {a:g}, λ = {lam:g}")
+        ax.plot(data["s"], ph, lw=1, label=f"α = {a:g}, γ = {lam:g}")
         ax2.semilogy(data["s"], np.abs(ph - data["limit"]), lw=1)
-    ax.plot(data["s"], data["limit"], "k--", lw=2, label="λ → 0 limit (reweighted LS flow)")
+    ax.plot(data["s"], data["limit"], "k--", lw=2, label="γ → 0 limit (reweighted LS flow)")
     ax.axvline(data["s_star"], color="gray", lw=0.8)
     ax.set_ylabel("φ = ‖w − w_L¹‖ / ‖w_L² − w_L¹‖")
     ax.set_title(f"transition law: s* = {data['s_star']:.4f}, width(0.9→0.1) = {data['width']:.3f}")
     ax.legend(fontsize=7)
-    ax2.set_xlabel("s = λt − ln α")
-    ax2.set_ylabel("|φ − φ_limit|  (∝ λ, α-free)")
+    ax2.set_xlabel("s = γt − ln α")
+    ax2.set_ylabel("|φ − φ_limit|  (∝ γ, α-free)")
     ax2.set_ylim(1e-7, 1)
     fig.tight_layout()
     return fig

@@ -195,34 +195,54 @@ def phase_rows(x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, pro
     return np.array(rows)
 
 
-def _phase_panel(fig: Any, ax: Any, x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, xlabel: str,
-                 ylabel: str, title: str) -> None:
-    delta = phase_rows(x, y, base)
+#: colour of the cells where generalisation never reaches the criterion (Fig. 4), outside the colour map
+NEVER_COLOR = "0.55"
+
+
+def _log_delta(delta: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
-        z = np.where(np.isfinite(delta), np.log10(np.maximum(delta, 0) + 1), np.nan)
+        return np.where(np.isfinite(delta), np.log10(np.maximum(delta, 0) + 1), np.nan)
+
+
+def _phase_panel(ax: Any, x: tuple[str, Any], y: tuple[str, Any], z: np.ndarray, norm: Any, xlabel: str,
+                 ylabel: str, title: str) -> Any:
+    """One Δt panel on the shared colour scale ``norm``; NaN cells (never groks) in :data:`NEVER_COLOR`."""
     plt = pyplot()
-    mesh = ax.pcolormesh(np.asarray(x[1], dtype=float), np.asarray(y[1], dtype=float), z.T,
-                         cmap=plt.get_cmap("RdYlBu"), shading="nearest")
-    fig.colorbar(mesh, ax=ax, label="log₁₀(1 + Δt)")
+    cmap = plt.get_cmap("viridis").with_extremes(bad=NEVER_COLOR)
+    mesh = ax.pcolormesh(np.asarray(x[1], dtype=float), np.asarray(y[1], dtype=float), np.ma.masked_invalid(z.T),
+                         cmap=cmap, norm=norm, shading="nearest")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    return mesh
 
 
 def fig4(quick: bool = False) -> Any:
-    """Levi Fig. 4: phase diagrams of Δt over (γ, d_out), (γ, λ), (d_out, λ); white = no grokking."""
+    """Levi Fig. 4: phase diagrams of Δt over (γ, d_out), (γ, λ), (d_out, λ), on one colour scale."""
     n = 10 if quick else 40
     fig, ax = _new_figure(title=f"Levi et al. Fig. 4 — Δt at A(t*) = 0.95, η = {LR}, ε = {EPS:g}, {n}×{n} grid"
-                          + (" (quick)" if quick else "") + "; white: generalisation never reaches 95 %")
+                          + (" (quick)" if quick else ""))
     gammas = np.geomspace(1e-6, 1e-1, n)
     d_outs = np.unique(np.round(np.geomspace(1, 300, n)).astype(int))
     lams = np.linspace(0.05, 1.5, n)
-    _say("phase diagram (γ, d_out) at λ = 0.9")
-    _phase_panel(fig, ax[0], ("weight_decay", gammas), ("d_out", d_outs), TeacherStudent(0.9, lr=LR), "γ", "d_out",
-                 "λ = 0.9")
-    _say("phase diagram (γ, λ) at d_out = 1")
-    _phase_panel(fig, ax[1], ("weight_decay", gammas), ("lam", lams), TeacherStudent(0.9, lr=LR), "γ", "λ",
-                 "d_out = 1")
-    _say("phase diagram (d_out, λ) at γ = 0")
-    _phase_panel(fig, ax[2], ("d_out", d_outs), ("lam", lams), TeacherStudent(0.9, lr=LR), "d_out", "λ", "γ = 0")
+    base = TeacherStudent(0.9, lr=LR)
+    panels = [
+        (("weight_decay", gammas), ("d_out", d_outs), "weight decay γ", "d_out", "λ = 0.9"),
+        (("weight_decay", gammas), ("lam", lams), "weight decay γ", "λ = d_in/N_tr", "d_out = 1"),
+        (("d_out", d_outs), ("lam", lams), "d_out", "λ = d_in/N_tr", "γ = 0"),
+    ]
+    z = []
+    for x, y, _, _, title in panels:
+        _say(f"phase diagram ({x[0]}, {y[0]}) at {title}")
+        z.append(_log_delta(phase_rows(x, y, base)))
+    finite = np.concatenate([v[np.isfinite(v)] for v in z])
+    plt = pyplot()
+    norm = plt.Normalize(finite.min(), finite.max()) if finite.size else plt.Normalize(0, 1)
+    for a, (x, y, xl, yl, title), zz in zip(ax, panels, z):
+        mesh = _phase_panel(a, x, y, zz, norm, xl, yl, title)
+    fig.colorbar(mesh, ax=list(ax), label="log₁₀(1 + Δt)  (one scale for all panels)", shrink=0.9)
+    from matplotlib.patches import Patch
+
+    ax[0].legend(handles=[Patch(color=NEVER_COLOR, label="never groks (A_gen < 95 %)")], loc="upper left",
+                 bbox_to_anchor=(0, -0.16), fontsize=8, frameon=False)
     for a in ax[:2]:
         a.set_xscale("log")
     ax[0].set_yscale("log")
@@ -286,7 +306,10 @@ def fig6(quick: bool = False) -> Any:
         ref = exact_tr if "train" in name else exact_ge
         ax[1].plot(t, np.abs(vals / ref - 1), color=color, ls=ls, label=name)
     ax[0].set(xscale="log", yscale="log", xlabel="GD steps t", ylabel="loss", title="losses at late times")
-    ax[0].set_ylim(exact_ge.min() * 0.1, 2)
+    # readable range: down to 1e-12 (Levi's ε range), over the times the losses take to get there
+    floor = 1e-12
+    t_end = t[np.argmax(exact_ge < floor)] if np.any(exact_ge < floor) else t[-1]
+    ax[0].set(ylim=(floor, 2), xlim=(t[0], t_end))
     ax[0].legend(fontsize=7)
     ax[1].set(xscale="log", yscale="log", xlabel="GD steps t", ylabel="|approx / exact − 1|", title="relative error")
     ax[1].legend(fontsize=7)

@@ -45,17 +45,19 @@ def lu_figure(quick: bool = False) -> Any:
         pts = np.linspace(0.1, hi * 0.95, 7)
         sim = sample_landscape(d_in, lam, pts, seeds=seeds, teacher_scale=2**0.5, label_noise=sigma)
         ax.errorbar(pts, sim.mean("train"), sim.sem("train"), fmt="o", color="C0", ms=4,
-                    label=f"train: exact minimiser, d_in={d_in}")
-        ax.errorbar(pts, sim.mean("gen"), sim.sem("gen"), fmt="s", color="C3", ms=4, label="test: same")
-        ax.axvline(knee.norm2, color="gray", ls=":", lw=1)
+                    label=f"train: sampled exact minimiser, d_in = {d_in}")
+        ax.errorbar(pts, sim.mean("gen"), sim.sem("gen"), fmt="s", color="C3", ms=4, label="test: sampled exact minimiser")
+        ax.axvline(knee.norm2, color="gray", ls=":", lw=1, label="knee: min-norm / least-squares solution")
         gold = land.goldilocks()
         ax.plot([gold.norm2], [gold.gen], marker="*", color="k", ms=12, ls="none", label="Goldilocks (test min)")
         ax.set_xlabel("‖S‖²_F (fixed norm)")
         ax.set_ylabel("reduced loss")
         ax.set_yscale("symlog", linthresh=1e-3)
         ax.set_title(title)
-    axes[0].legend(fontsize=7, loc="upper right")
-    fig.suptitle("Omnigrok's LU mechanism, exact in the linear teacher–student model (dotted: knee = min-norm / least squares)")
+    # the key below the panels, where it covers no data
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=6, fontsize=8, frameon=False)
+    fig.suptitle("Omnigrok's LU mechanism, exact in the linear teacher–student model "
+                 f"(points: seed mean ± SEM of {len(seeds)} sampled data sets)")
     return fig
 
 
@@ -86,15 +88,16 @@ def time_figure(quick: bool = False) -> Any:
         exact = [li.generalisation_time(replace(m, init_scale=a), delta) for a in alphas]
         law = [li.generalisation_time_law(replace(m, init_scale=a), delta) for a in alphas]
         ax1.plot(alphas, exact, color=f"C{i}", label=f"γ = {g:g}: exact (MP)")
-        ax1.plot(alphas, law, color=f"C{i}", ls="--", lw=1)
+        ax1.plot(alphas, law, color=f"C{i}", ls="--", lw=1, label="null-space law (Omnigrok)" if i == 0 else None)
     sim_alphas = (3.0, 10.0, 30.0) if not quick else (10.0,)
-    for a in sim_alphas:
+    for k, a in enumerate(sim_alphas):
         mean, sem, _ = sim_tgen(replace(base, init_scale=a))
-        ax1.errorbar([a], [mean], [sem], fmt="o", color="C1", ms=5)
+        ax1.errorbar([a], [mean], [sem], fmt="o", color="C1", ms=5,
+                     label=f"real GD, γ = 0.01 (seed mean ± SEM, d_in = {d_in})" if k == 0 else None)
     ax1.set_xscale("log")
     ax1.set_xlabel("initialisation scale α")
     ax1.set_ylabel(f"t_gen (steps): L_gen − L_gen(∞) ≤ {delta}")
-    ax1.set_title("t_gen vs α: solid exact, dashed null law, dots GD (γ = 0.01)", fontsize=10)
+    ax1.set_title("t_gen vs α", fontsize=10)
     ax1.legend(fontsize=8)
 
     gammas = np.geomspace(1e-3, 1e-1, 25)
@@ -103,10 +106,10 @@ def time_figure(quick: bool = False) -> Any:
     ax2.plot(gammas, [li.generalisation_time_law(replace(base, weight_decay=g), delta) for g in gammas], color="C3", ls="--",
              lw=1, label="ln(w₀/w_c)/(−ln(1−ηγ)) (Omnigrok, lr restored)")
     ax2.plot(gammas, to.t_train, color="C0", label="t_train: L_tr ≤ ε/4 (exact)")
-    for g in ((3e-3, 3e-2) if not quick else (3e-2,)):
+    for k, g in enumerate((3e-3, 3e-2) if not quick else (3e-2,)):
         mean, sem, tr = sim_tgen(replace(base, weight_decay=g))
-        ax2.errorbar([g], [mean], [sem], fmt="o", color="C3", ms=5)
-        ax2.plot([g], [tr], "o", color="C0", ms=5)
+        ax2.errorbar([g], [mean], [sem], fmt="o", color="C3", ms=5, label="t_gen, real GD (mean ± SEM)" if k == 0 else None)
+        ax2.plot([g], [tr], "o", color="C0", ms=5, label="t_train, real GD" if k == 0 else None)
     ax2.set_xscale("log")
     ax2.set_yscale("log")
     ax2.set_xlabel("weight decay γ")
@@ -115,8 +118,9 @@ def time_figure(quick: bool = False) -> Any:
     ax3.plot(gammas, to.gen_limit, color="gray", ls=":", label="L_gen(∞) (ridge μ = γ/2)")
     ax3.set_ylabel("plateau L_gen(∞)", color="gray")
     ax2.set_title("t_gen ∝ 1/γ, t_train flat, plateau rises (α = 10)", fontsize=10)
-    ax2.legend(fontsize=8, loc="lower left")
-    ax3.legend(fontsize=8, loc="upper right")
+    # both y axes in one key, below the panel where it covers no data
+    handles = ax2.get_legend_handles_labels()[0] + ax3.get_legend_handles_labels()[0]
+    ax2.legend(handles=handles, fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     fig.suptitle(f"Large-initialisation grokking in the linear model (λ = {lam}, η = {lr}, d_out = 1; dots: real GD, d_in = {d_in})")
     return fig
 

@@ -11,6 +11,7 @@ import importlib
 import sys
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,23 @@ def figures() -> dict[str, Callable[[bool], Any]]:
     return out
 
 
+def _draw(name: str, out_dir: str, quick: bool, formats: tuple[str, ...]) -> tuple[list[Path], float]:
+    """Draw one figure and save it in every format; the paths and the seconds it took."""
+    plt = pyplot()
+    start = time.perf_counter()
+    fig = figures()[name](quick)
+    paths = []
+    for fmt in formats:
+        path = Path(out_dir) / f"{name}.{fmt}"
+        fig.savefig(path, dpi=130 if fmt == "png" else None)
+        paths.append(path)
+    plt.close(fig)
+    return paths, time.perf_counter() - start
+
+
 def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
-           formats: tuple[str, ...] = ("png", "pdf"), log: Callable[[str], None] | None = None) -> list[Path]:
+           formats: tuple[str, ...] = ("png", "pdf"), log: Callable[[str], None] | None = None,
+           executor: Executor | None = None) -> list[Path]:
     """Draw the named figures and save each as ``<out_dir>/<name>.<fmt>``; return the paths.
 
     Parameters
@@ -74,9 +90,11 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
         File formats understood by matplotlib.
     log : callable, optional
         Receives one progress line per figure (default: stderr).
+    executor : concurrent.futures.Executor, optional
+        Draw the figures in parallel on it, one task per figure (a process pool or a Dask
+        cluster whose workers see ``out_dir``; matplotlib is not thread-safe, so not threads).
     """
-    plt = pyplot()
-
+    pyplot()  # fail early without matplotlib
     available = figures()
     names = list(names)
     if "all" in names:
@@ -87,15 +105,23 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
     log = log or (lambda msg: print(msg, file=sys.stderr, flush=True))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name in names:
-        start = time.perf_counter()
-        log(f"{name}: drawing ({'quick' if quick else 'paper sizes'}) ...")
-        fig = available[name](quick)
-        for fmt in formats:
-            path = out / f"{name}.{fmt}"
-            fig.savefig(path, dpi=130 if fmt == "png" else None)
-            paths.append(path)
-        plt.close(fig)
-        log(f"{name}: wrote {', '.join(str(out / f'{name}.{f}') for f in formats)} ({time.perf_counter() - start:.1f} s)")
-    return paths
+    mode = "quick" if quick else "paper sizes"
+
+    def done(name: str, paths: list[Path], seconds: float) -> None:
+        log(f"{name}: wrote {', '.join(str(p) for p in paths)} ({seconds:.1f} s)")
+
+    if executor is None:
+        results = []
+        for name in names:
+            log(f"{name}: drawing ({mode}) ...")
+            results.append(_draw(name, str(out), quick, tuple(formats)))
+            done(name, *results[-1])
+    else:
+        from grok_theory.parallel import limited_call
+
+        log(f"drawing {len(names)} figure(s) ({mode}) on {type(executor).__name__} ...")
+        futures = {executor.submit(limited_call, _draw, name, str(out), quick, tuple(formats)): name for name in names}
+        for fut in as_completed(futures):
+            done(futures[fut], *fut.result())
+        results = [fut.result() for fut in futures]  # in the order of names
+    return [p for paths, _ in results for p in paths]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import mpmath
 import numpy as np
@@ -31,6 +31,9 @@ import numpy as np
 from grok_theory import _validate
 from grok_theory.linear.curve_family import FALLBACK, CurveFamily
 from grok_theory.linear.model import TeacherStudent, loss_at_accuracy
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["crossing_time", "grokking_time", "GrokkingTime", "phase_diagram", "PhaseDiagram", "d_out_max", "threshold"]
 
@@ -314,6 +317,16 @@ class PhaseDiagram:
         return (f"PhaseDiagram({axis(self.x_name, self.x_values)}; {axis(self.y_name, self.y_values)}; {rng}; "
                 f"{int(self.no_grokking.sum())}/{self.delta.size} cells never generalise)")
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the summary and the Δt table (rows x, columns y; ∞ = never generalises)."""
+        from grok_theory._display import html_table
+
+        # at most 12 columns (evenly spaced y values) and 20 rows (html_table elides the middle)
+        j = np.unique(np.linspace(0, self.y_values.size - 1, min(self.y_values.size, 12)).round().astype(int))
+        cols = [f"{self.y_name}={v:.4g}" for v in self.y_values[j]]
+        rows = [[x, *self.delta[i, j]] for i, x in enumerate(self.x_values)]
+        return html_table(repr(self), [f"{self.x_name} \\ Δt", *cols], rows)
+
     @property
     def no_grokking(self) -> np.ndarray:
         """Mask of cells where generalisation never reaches the criterion."""
@@ -321,13 +334,19 @@ class PhaseDiagram:
 
 
 def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, base: TeacherStudent | None = None,
-                  criterion: str = "loss", level: float = 0.95) -> PhaseDiagram:
+                  criterion: str = "loss", level: float = 0.95, executor: Executor | None = None) -> PhaseDiagram:
     """Grokking time over a grid of two of (lam, d_out, weight_decay, init_scale, eps) (Levi Fig. 4).
 
     ``x`` and ``y`` are ``(name, values)``; every other parameter comes from ``base``
     (default ``TeacherStudent(0.9)``) and ``eps``. All cells are solved together by the
-    vectorised solver behind :func:`crossing_time` (same results, cell by cell).
+    vectorised solver behind :func:`crossing_time` (same results, cell by cell). With an
+    ``executor`` (any :class:`concurrent.futures.Executor`) the rows are split across it
+    (:func:`grok_theory.parallel.phase_diagram_on`; same results).
     """
+    if executor is not None:
+        from grok_theory.parallel import phase_diagram_on
+
+        return phase_diagram_on(executor, phase_diagram, x, y, eps=eps, base=base, criterion=criterion, level=level)
     base = base if base is not None else TeacherStudent(0.9)
     (xn, xv), (yn, yv) = x, y
     for name in (xn, yn):
@@ -351,13 +370,14 @@ def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, bas
 
 
 def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accuracy", level: float = 0.95,
-              **model_args: Any) -> tuple[int, float]:
+              executor: Executor | None = None, **model_args: Any) -> tuple[int, float]:
     """The output dimension maximising Δt, and that maximum (Levi Fig. 2).
 
     Complete search: at d_out ≥ D the initial generalisation loss L_gen(0) = (α² + τ²)/(2 d_out)
     (plus nothing else at t = 0) is already below the threshold loss, so both crossing times are
     0 and Δt = 0; every d_out < D is evaluated (all together, by the solver behind
-    :func:`crossing_time`). D is found by doubling.
+    :func:`crossing_time`). D is found by doubling. With an ``executor`` the d_out values are
+    split across it (same result).
     """
     d_hi = 1
     while True:
@@ -369,7 +389,12 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
             raise ValueError("no output dimension up to 4e6 makes the initial loss meet the criterion")
     models = [TeacherStudent(lam, d_out=d, lr=lr, **model_args) for d in range(1, d_hi + 1)]
     levels = [threshold(m, eps, criterion, level) for m in models]
-    _, _, values = _grokking_deltas(models, levels)
+    if executor is None:
+        _, _, values = _grokking_deltas(models, levels)
+    else:
+        from grok_theory.parallel import grokking_deltas_on
+
+        values = grokking_deltas_on(executor, _grokking_deltas, models, levels)
     finite = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(finite))
     return best + 1, float(values[best])

@@ -38,7 +38,6 @@ from typing import Any
 
 import mpmath
 import numpy as np
-from scipy import special
 
 from grok_theory import _validate
 from grok_theory.mp.law import MarchenkoPastur
@@ -93,6 +92,8 @@ def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mea
     L = np.asarray(loss, dtype=float)
     with np.errstate(divide="ignore", over="ignore"):  # a subnormal loss gives x = inf, accuracy 1
         x = np.where(L > 0, scale * eps / (2 * np.where(L > 0, L, 1.0)), np.inf)
+    from scipy import special  # here, not at module level: import time of the CLI
+
     out = special.gammainc(d_out / 2, x)
     return float(out) if out.ndim == 0 else out
 
@@ -121,6 +122,8 @@ def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "me
     eps, d_out = _validate.positive("eps", eps), _validate.positive_int("d_out", d_out)
     _validate.choice("convention", convention, _CONVENTIONS)
     scale = d_out if convention == "mean" else 1
+    from scipy import special
+
     x = float(special.gammaincinv(d_out / 2, level))
     if not x > 0:
         raise ValueError(f"level={level!r} is too small: its loss threshold is beyond the float range")

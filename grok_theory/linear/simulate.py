@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from grok_theory import _validate
 from grok_theory.simulation import Progress, SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.model import log_abs_one_minus
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["Dataset", "SimulationResult", "null_space_basis", "sample_dataset", "simulate_chunked", "simulate_linear",
            "first_crossing", "simulate_two_layer", "TwoLayerResult", "kernel_theory"]
@@ -56,6 +59,20 @@ class SimulationResult(SeedStats):
         last = (f"; at t={self.t[-1]}: train_loss={self.mean('train_loss')[-1]:.4g}, "
                 f"gen_loss={self.mean('gen_loss')[-1]:.4g}, test_accuracy={self.mean('test_accuracy')[-1]:.4g}")
         return f"SimulationResult({par}; {len(self.seeds)} seeds × {len(self.t)} times{last if len(self.t) else ''})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the parameters and the seed means ± SEM at every record time."""
+        from grok_theory._display import html_table
+
+        names = ("train_loss", "gen_loss", "gen_loss_test", "test_accuracy", "weight_norm")
+        means = {k: self.mean(k) for k in names}
+        sems = {k: self.sem(k) for k in ("train_loss", "gen_loss")}
+        rows = [[t, means["train_loss"][i], sems["train_loss"][i], means["gen_loss"][i], sems["gen_loss"][i],
+                 means["gen_loss_test"][i], means["test_accuracy"][i], means["weight_norm"][i]]
+                for i, t in enumerate(self.t)]
+        caption = repr(self).split(";")[0] + f"; seed means of {len(self.seeds)} seeds)"
+        return html_table(caption, ["t", "train_loss", "± sem", "gen_loss", "± sem", "gen_loss_test", "test_accuracy",
+                                    "weight_norm"], rows)
 
 
 def first_crossing(t: np.ndarray, values: np.ndarray, level: float, rising: bool = True) -> np.ndarray:
@@ -159,7 +176,7 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
                     lr: float = 0.01, weight_decay: float = 0.0, init_scale: float = 1.0, teacher_scale: float = 1.0,
                     label_noise: float = 0.0, t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-3,
                     n_test: int = 1000, method: str = "spectral", convention: str = "mean",
-                    progress: bool | None = None) -> SimulationResult:
+                    progress: bool | None = None, executor: Executor | None = None) -> SimulationResult:
     """Train the linear teacher–student model by full-batch GD and record curves at steps ``t``.
 
     Parameters
@@ -183,7 +200,10 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
         Fresh clean samples for the test loss and test accuracy.
     method : {"spectral", "loop"}
     progress : bool or None
-        Progress bar on stderr (None: only for runs longer than 3 s).
+        Progress bar on stderr, one step per seed (None: only on a terminal, for runs longer than 3 s).
+    executor : concurrent.futures.Executor, optional
+        Split the seeds across it (:func:`grok_theory.parallel.simulate_on`); the result is the
+        serial one.
     """
     d_in = _validate.positive_int("d_in", d_in)
     if (lam is None) == (n_train is None):
@@ -202,6 +222,13 @@ def simulate_linear(d_in: int, lam: float | None = None, n_train: int | None = N
     _validate.choice("convention", convention, _CONVENTIONS)
     times = _validate.gd_times("t", t)
     seeds = seed_tuple(seeds)
+    if executor is not None and len(seeds) > 1:
+        from grok_theory.parallel import simulate_on
+
+        return simulate_on(executor, simulate_linear, seeds, progress, d_in=d_in, lam=lam_requested,
+                           n_train=None if lam_requested is not None else n_train, d_out=d_out,
+                           lr=lr, weight_decay=wd, init_scale=alpha, teacher_scale=tau, label_noise=sigma, t=times,
+                           eps=eps, n_test=n_test, method=method, convention=convention)
     c, g = 2 * lr / d_out, wd / 2
 
     shape = (len(seeds), len(times))

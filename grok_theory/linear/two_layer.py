@@ -22,14 +22,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from grok_theory import _validate
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.simulation import Progress, accuracy_fraction, seed_tuple, train_size
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["TwoLayerResult", "simulate_two_layer", "kernel_rate", "kernel_theory"]
 
@@ -57,14 +59,25 @@ class TwoLayerResult:
                 f"gen_loss_test={self.gen_loss_test[:, -1].mean():.4g}") if len(self.t) else ""
         return f"TwoLayerResult({par}; {self.train_loss.shape[0]} seeds × {len(self.t)} times{last})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the parameters and the seed means at every record time."""
+        from grok_theory._display import html_table
+
+        names = ("train_loss", "gen_loss_test", "test_accuracy", "a0", "a1")
+        rows = [[t, *(getattr(self, k)[:, i].mean() for k in names)] for i, t in enumerate(self.t)]
+        caption = repr(self).split(";")[0] + f"; seed means of {self.train_loss.shape[0]} seeds)"
+        return html_table(caption, ["t", *names], rows)
+
 
 def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: float = 0.01, activation: str = "linear",
                        t: Any = (0, 10, 100, 1000), seeds: Any = (0,), eps: float = 1e-4, n_test: int = 1000,
-                       progress: bool | None = None, teacher_scale: float = 1.0) -> TwoLayerResult:
+                       progress: bool | None = None, teacher_scale: float = 1.0,
+                       executor: Executor | None = None) -> TwoLayerResult:
     """Train a d_in → d_h → d_out student on a same-shape teacher by full-batch GD (Levi §4).
 
     ``teacher_scale`` τ multiplies the teacher's output layer (T = τ T⁽⁰⁾T⁽¹⁾; Levi: τ = 1). With
     τ ≠ 1 the kernel norms move at leading order (derivation ``levi2024.two_layer_coupled``).
+    ``executor`` (any :class:`concurrent.futures.Executor`) splits the seeds across it (same result).
     """
     d_in, d_h, d_out = (_validate.positive_int(n, v) for n, v in (("d_in", d_in), ("d_h", d_h), ("d_out", d_out)))
     n_train = train_size(d_in, lam)
@@ -74,6 +87,11 @@ def simulate_two_layer(d_in: int, lam: float, d_h: int, d_out: int = 1, lr: floa
     times = _validate.gd_times("t", t)
     seeds = seed_tuple(seeds)
     n_test = _validate.positive_int("n_test", n_test)
+    if executor is not None and len(seeds) > 1:
+        from grok_theory.parallel import simulate_on
+
+        return simulate_on(executor, simulate_two_layer, seeds, progress, d_in=d_in, lam=lam, d_h=d_h, d_out=d_out,
+                           lr=lr, activation=activation, t=times, eps=eps, n_test=n_test, teacher_scale=tau)
     act, dact = _ACT[activation]
     shape = (len(seeds), len(times))
     rec = {k: np.empty(shape) for k in ("train_loss", "gen_loss_test", "train_accuracy", "test_accuracy", "a0", "a1")}
@@ -163,6 +181,8 @@ def kernel_theory(lam: float, d_in: int, d_out: int, lr: float, t: Any, a0: floa
         big_r = kernel_rate(lr, d_in, d, a0, a1) * t
         a1_t, a0_t = np.full_like(t, a1), np.full_like(t, a0)
     else:
+        from scipy.integrate import solve_ivp  # here: scipy.integrate is slow to import
+
         gap = a0 - a1
 
         def rhs(_: float, z: np.ndarray) -> list[float]:

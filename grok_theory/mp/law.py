@@ -25,6 +25,7 @@ Laplace-type expectations ``E[f(ν) e^{−sν}]`` are computed by the angle rule
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
@@ -32,7 +33,6 @@ from typing import Any
 
 import mpmath
 import numpy as np
-import sympy
 
 from grok_theory import _validate
 from grok_theory.mp.angle_rule import (
@@ -62,6 +62,13 @@ _F64_DIGITS = 17
 _GUARD = 8
 
 
+def _is_sympy(x: Any) -> bool:
+    """True for a SymPy object; SymPy is imported only by code that uses it (import-time cost),
+    and if it is not loaded no argument can be a SymPy object."""
+    sympy = sys.modules.get("sympy")
+    return sympy is not None and isinstance(x, sympy.Basic)
+
+
 #: the range of λ the engine accepts (documented in docs/user_guide.md, "Errors and limits")
 LAM_RANGE = (1e-8, 1e8)
 
@@ -84,14 +91,16 @@ def narayana_moment(k: int, lam: Any) -> Any:
     SymPy expression (e.g. ``sympy.Symbol('lam', positive=True)``); the result has its type.
     """
     k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
-    if not isinstance(lam, (sympy.Basic, mpmath.mpf, Fraction)):
+    if _is_sympy(lam):
+        import sympy
+    if not (_is_sympy(lam) or isinstance(lam, (mpmath.mpf, Fraction))):
         _validate.real_scalar("lam", lam)  # NaN/inf would give a NaN polynomial; a str has no arithmetic
     if k == 0:
-        return sympy.Integer(1) if isinstance(lam, sympy.Basic) else 1
+        return sympy.Integer(1) if _is_sympy(lam) else 1
     terms = [
         Fraction(math.comb(k, r) * math.comb(k - 1, r), r + 1) for r in range(k)
     ]
-    if isinstance(lam, sympy.Basic):
+    if _is_sympy(lam):
         return sympy.expand(sum(sympy.Rational(c.numerator, c.denominator) * lam**r for r, c in enumerate(terms)))
     # Horner in lam with exact integer coefficients (c_r are integers: Narayana numbers)
     acc = 0
@@ -110,7 +119,7 @@ def _lam_input(lam: Any) -> Any:
         if not mpmath.isfinite(value) or value <= 0:
             raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
         return lam
-    if isinstance(lam, sympy.Basic):
+    if _is_sympy(lam):
         if not (lam.is_number and lam.is_real):
             raise TypeError(
                 f"lam must be a real number, got {lam!r}; for a symbolic lam use "
@@ -131,8 +140,8 @@ def _to_mpf(value: Any) -> mpmath.mpf:
     """Exact conversion of a scalar to an mpf at the current precision."""
     if isinstance(value, Fraction):
         return mpmath.mpf(value.numerator) / value.denominator
-    if isinstance(value, sympy.Basic):
-        return mpmath.mpf(sympy.N(value, mpmath.mp.dps + 5))
+    if _is_sympy(value):
+        return mpmath.mpf(value.evalf(mpmath.mp.dps + 5))
     return mpmath.mpf(value)
 
 
@@ -140,7 +149,7 @@ def _scalar_mp(name: str, value: Any, lower: float | None = 0.0) -> Any:
     """Validate a scalar argument of an arbitrary-precision call (returned unconverted)."""
     if isinstance(value, (str, mpmath.mpf, Fraction)):
         x = _to_mpf(value) if not isinstance(value, str) else mpmath.mpf(value)
-    elif isinstance(value, sympy.Basic):
+    elif _is_sympy(value):
         x = _to_mpf(value)
     elif isinstance(value, np.ndarray) or (hasattr(value, "__len__")):
         raise TypeError(f"{name} must be a scalar when dps is given, got {type(value).__name__}")
@@ -345,11 +354,13 @@ class MarchenkoPastur:
             Return the polynomial in ``Symbol('lam', positive=True)`` (implies exact).
         """
         k = _validate.int_in_range("k", k, 0, MOMENT_K_MAX)
+        if symbolic or exact:
+            import sympy
         if symbolic:
             return narayana_moment(k, sympy.Symbol("lam", positive=True))
         if exact:
             lam = self._lam
-            if isinstance(lam, sympy.Basic):
+            if _is_sympy(lam):
                 exact_lam = sympy.nsimplify(lam, rational=False) if lam.is_Float else lam
             elif isinstance(lam, Fraction):
                 exact_lam = sympy.Rational(lam.numerator, lam.denominator)
