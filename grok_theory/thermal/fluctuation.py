@@ -53,8 +53,7 @@ def effective_dimension(model: LangevinTeacherStudent, t: Any, which: str = "tra
         raise ValueError("temperature must be > 0 for an effective dimension, got 0")
     dps = _validate.dps_value(dps)
     if isinstance(t, (int, float)) and math.isinf(t):
-        st = model.stationary(dps)
-        num = st[f"{which}_var"] if estimator == "var" else st[f"thermal_{which}"]
+        num = model.statistic(f"{which}_var" if estimator == "var" else f"{which}_mean", math.inf, dps)
     elif estimator == "var":
         num = model.train_loss_var(t, dps) if which == "train" else model.gen_loss_var(t, dps)
     else:
@@ -189,11 +188,10 @@ def critical_temperatures(model: LangevinTeacherStudent, eps: float) -> dict[str
     """
     eps = _validate.positive("eps", eps)
     unit = LangevinTeacherStudent(model.model, 1.0, model.d_in)
-    st = unit.stationary()
     out = {}
     for which in _WHICH:
         gap = eps / 4 - (model.model.train_loss_limit() if which == "train" else model.model.gen_loss_limit())
-        per_t = st[f"thermal_{which}"]
+        per_t = unit.statistic(f"{which}_mean", math.inf)
         out[which] = 0.0 if gap <= 0 else (gap / per_t if per_t > 0 else math.inf)
     return out
 
