@@ -74,7 +74,7 @@ def ou_mode() -> Derivation:
              "sympy: limits a → 0 of both forms"),
     ]
     checks = (
-        simulation_check("SGLD loop on sampled data (d_in=60, λ=1/2, η=0.1, T=1e-3, σ=0.3, γ=0.02; 12 seeds × 10 replicas): "
+        simulation_check("SGLD loop on sampled data (d_in=60, λ=0.3, η=0.1, T=1e-3, σ=0.3, γ=0.02; 12 seeds × 10 replicas): "
                          "mean and thermal variance of L_tr and L_gen at t = 20, 200, 2000", _sim_sgld_loop, quick=False),
         simulation_check("exact-transition Langevin flow (d_in=60, λ=2, γ=0, T=1e-3; 12 seeds × 10 replicas): null-space "
                          "diffusion in ⟨L_gen⟩ and Var L_gen at t = 20, 200, 2000", _sim_flow_free, quick=False),
@@ -105,7 +105,7 @@ def _sim_sgld_loop():
 
     t = np.array([20, 200, 2000])
     kw = dict(lr=0.1, weight_decay=0.02, label_noise=0.3)
-    r = simulate_langevin(60, 0.5, 1e-3, t, seeds=range(12), replicas=10, dynamics="gd", method="loop", **kw)
+    r = simulate_langevin(60, 0.3, 1e-3, t, seeds=range(12), replicas=10, dynamics="gd", method="loop", progress=False, **kw)
     m = LangevinTeacherStudent(TeacherStudent(r.params["lam"], dynamics="gd", **kw), 1e-3, 60)
     return _compare(r, m, t)
 
@@ -116,7 +116,7 @@ def _sim_flow_free():
     from grok_theory.thermal.simulate import simulate_langevin
 
     t = np.array([20, 200, 2000])
-    r = simulate_langevin(60, 2.0, 1e-3, t, seeds=range(12), replicas=10, lr=0.1, dynamics="flow")
+    r = simulate_langevin(60, 2.0, 1e-3, t, seeds=range(12), replicas=10, lr=0.1, dynamics="flow", progress=False)
     m = LangevinTeacherStudent(TeacherStudent(r.params["lam"], lr=0.1, dynamics="flow"), 1e-3, 60)
     return _compare(r, m, t)
 
@@ -327,7 +327,7 @@ def _sim_dimension():
     from grok_theory.thermal.simulate import simulate_langevin
 
     temp, t = 1e-3, np.array([20000])
-    r = simulate_langevin(60, 2.0, temp, t, seeds=range(12), replicas=10, lr=0.02, dynamics="gd")
+    r = simulate_langevin(60, 2.0, temp, t, seeds=range(12), replicas=10, lr=0.02, dynamics="gd", progress=False)
     m = LangevinTeacherStudent(TeacherStudent(r.params["lam"], lr=0.02, dynamics="gd"), temp, 60)
     theory = [effective_dimension(m, t, "train", "var")[0], effective_dimension(m, t, "train", "mean")[0]]
     # per-seed estimators: 2·Var/T² and 2(⟨L⟩ − L_det)/T; L_det(t) ≈ 0 here (λ > 1 interpolates, t large)
