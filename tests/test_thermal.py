@@ -7,7 +7,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.model import TeacherStudent
 from grok_theory.thermal import ExponentialWall, LangevinTeacherStudent
 from grok_theory.thermal import fluctuation as fl
 from grok_theory.thermal.simplified_loss import point_statistics, simulate_wall

@@ -26,7 +26,7 @@ if __package__ in (None, ""):
 import mpmath  # noqa: E402
 import numpy as np  # noqa: E402
 
-from grok_theory import reference  # noqa: E402
+from grok_theory.mp import reference  # noqa: E402
 from grok_theory.symbolic import (Derivation, Step, approximation_check, gaussian_mean_square,  # noqa: E402
                                   is_zero, numeric_check, run_standalone, simulation_check)
 
@@ -99,7 +99,7 @@ def _compare(sim, model, t, names=("train_mean", "gen_mean", "train_var", "gen_v
 
 
 def _sim_sgld_loop():
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.langevin import LangevinTeacherStudent
     from grok_theory.thermal.simulate import simulate_langevin
 
@@ -111,7 +111,7 @@ def _sim_sgld_loop():
 
 
 def _sim_flow_free():
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.langevin import LangevinTeacherStudent
     from grok_theory.thermal.simulate import simulate_langevin
 
@@ -215,7 +215,7 @@ _PARAMS = dict(lr=0.05, label_noise=0.3)
 
 
 def _model(dyn, lam_v, wd):
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.langevin import LangevinTeacherStudent
 
     return LangevinTeacherStudent(TeacherStudent(float(sp.Rational(lam_v)), weight_decay=float(sp.Rational(wd)),
@@ -307,7 +307,7 @@ def equipartition() -> Derivation:
 
 
 def _stat_dim(lam_v, est, dps):
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.fluctuation import stationary_dimension
     from grok_theory.thermal.langevin import LangevinTeacherStudent
 
@@ -321,7 +321,7 @@ def _rank(lam_v):
 
 
 def _sim_dimension():
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.fluctuation import effective_dimension
     from grok_theory.thermal.langevin import LangevinTeacherStudent
     from grok_theory.thermal.simulate import simulate_langevin
@@ -370,7 +370,7 @@ def ridge_dimension() -> Derivation:
 
 
 def _ridge_model(lam_v):
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.langevin import LangevinTeacherStudent
 
     return LangevinTeacherStudent(TeacherStudent(float(sp.Rational(lam_v)), weight_decay=0.2), "0.001", 100)
@@ -411,7 +411,7 @@ def sgld_bias() -> Derivation:
 
 
 def _sgld_lib(dps):
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.fluctuation import stationary_dimension
     from grok_theory.thermal.langevin import LangevinTeacherStudent
 
@@ -420,7 +420,7 @@ def _sgld_lib(dps):
 
 
 def _sgld_closed(dps):
-    from grok_theory.mp_law import MarchenkoPastur
+    from grok_theory.mp import MarchenkoPastur
 
     with mpmath.workdps(dps + 10):
         w = mpmath.mpf(0.2)  # η/d_out with the model's float η, exactly
@@ -456,7 +456,7 @@ def critical_temperature() -> Derivation:
 
 
 def _tc_model(temp):
-    from grok_theory.model import TeacherStudent
+    from grok_theory.linear.model import TeacherStudent
     from grok_theory.thermal.langevin import LangevinTeacherStudent
 
     return LangevinTeacherStudent(TeacherStudent(0.5, lr=0.01), temp, 100)

@@ -43,8 +43,8 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.mp_law import QuadratureError
-from grok_theory.model import TeacherStudent, log_abs_one_minus
+from grok_theory.mp import QuadratureError
+from grok_theory.linear.model import TeacherStudent, log_abs_one_minus
 
 __all__ = ["LangevinTeacherStudent"]
 
@@ -80,7 +80,7 @@ class LangevinTeacherStudent:
 
     Examples
     --------
-    >>> from grok_theory.model import TeacherStudent
+    >>> from grok_theory.linear.model import TeacherStudent
     >>> m = LangevinTeacherStudent(TeacherStudent(0.5, lr=0.05), temperature=1e-4, d_in=100)
     >>> round(m.train_loss_mean(1e4) / 1e-4, 3)     # d_out·rank·T/2 = 50 T at equilibrium
     50.0
@@ -150,19 +150,14 @@ class LangevinTeacherStudent:
         return np.where(a > 0, val, pre * t)
 
     def _h(self, nu: Any, t: Any, mp: bool) -> Any:
-        """Noiseless mode factor h (e^{−at} or ρ^t); 0 at t = ∞ except on a free mode (h = 1)."""
-        k = self._k(mp)
-        a = k["c"] * (nu + k["g"])
-        if mp:
-            if mpmath.isinf(t):
+        """Noiseless mode factor h (``TeacherStudent.mode_factor``); at t = ∞ 0, except 1 on a free mode."""
+        if (mpmath.isinf(t) if mp else math.isinf(t)):
+            k = self._k(mp)
+            a = k["c"] * (nu + k["g"])
+            if mp:
                 return mpmath.mpf(1) if a == 0 else mpmath.mpf(0)
-            return mpmath.exp(-a * t) if self.model.dynamics == "flow" else (1 - a) ** t
-        if math.isinf(t):
             return np.where(a == 0, 1.0, 0.0)
-        if self.model.dynamics == "flow":
-            return np.exp(-a * t)
-        mag = np.exp(t * log_abs_one_minus(a))
-        return np.where((a > 1) & (t % 2 == 1), -mag, mag)
+        return self.model.mode_factor(t, nu, mp)
 
     def _mean_squares(self, nu: Any, t: Any, mp: bool) -> tuple[Any, Any]:
         """(d_in E[D_det²], d_in E[G²]) per entry of the mode ν, G = Σ_tr D_det − E the train-loss gradient.

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import special
 
 from grok_theory import _validate
-from grok_theory._sim_util import SeedStats
+from grok_theory.simulation import SeedStats
 
 __all__ = ["ExponentialWall", "scaled_e1", "point_statistics", "WallSimulation", "simulate_wall"]
 

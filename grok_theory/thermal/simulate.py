@@ -1,7 +1,7 @@
 """Real Langevin / SGLD runs of the linear teacher–student model on sampled data.
 
 Seed → stream: the data, teacher, initial student and label noise of seed ``s`` are drawn exactly as
-in :func:`grok_theory.simulate.simulate_linear` (same generator, same order), so the T = 0 part of a
+by :func:`grok_theory.linear.simulate.sample_dataset` (as every linear-family simulation), so the T = 0 part of a
 run is that function's run. The Langevin noise of replica ``r`` comes from
 ``numpy.random.default_rng([s, r, 1])``. Two methods:
 
@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory._sim_util import Progress, SeedStats
-from grok_theory.model import log_abs_one_minus
-from grok_theory.simulate import _sample, _spectral_path
+from grok_theory.simulation import Progress, SeedStats
+from grok_theory.linear.model import log_abs_one_minus
+from grok_theory.linear.simulate import sample_dataset
 
 __all__ = ["ThermalSimulationResult", "simulate_langevin"]
 
@@ -108,13 +108,14 @@ def simulate_langevin(d_in: int, lam: float, temperature: float, t: Any, seeds: 
     train, gen = np.empty(shape), np.empty(shape)
     bar = Progress(len(seeds), progress, label="simulate_langevin")
     for i, seed in enumerate(seeds):
-        x, teacher, student0, noise, _ = _sample(np.random.default_rng(seed), d_in, n_train, d_out, 1)
+        data = sample_dataset(seed, d_in, n_train, d_out)
+        x, teacher, student0, noise = data.x, data.teacher, data.student0, data.noise
         teacher, student, noise = tau * teacher, alpha * student0, sigma * noise
         if method == "spectral":
-            path = _flow_path if dynamics == "flow" else _spectral_path
-            d_det = path(x, teacher, student - teacher, noise, times, c, g)
             nu, vecs = np.linalg.eigh(x.T @ x / n_train)
             a = c * (np.clip(nu, 0.0, None) + g)  # round-off can make null eigenvalues slightly negative
+            drive = vecs.T @ (x.T @ noise / n_train - g * teacher)  # E − gτT in the eigenbasis
+            d_det = _noiseless_path(a, vecs, vecs.T @ (student - teacher), drive, times, c, dynamics)
         for r in range(replicas):
             rng = np.random.default_rng([seed, r, 1])
             if method == "loop":
@@ -164,20 +165,19 @@ def _thermal_part(a: np.ndarray, vecs: np.ndarray, times: np.ndarray, lr: float,
     return out
 
 
-def _flow_path(x: np.ndarray, teacher: np.ndarray, d0: np.ndarray, noise: np.ndarray, times: np.ndarray,
-               c: float, g: float) -> np.ndarray:
-    """Noiseless gradient-flow path D_det(t) = D* + (D_0 − D*) e^{−c(ν+g)t} per mode."""
-    n = x.shape[0]
-    nu, v = np.linalg.eigh(x.T @ x / n)
-    nu = np.clip(nu, 0.0, None)
-    a = c * (nu + g)
-    drive = v.T @ (x.T @ noise / n - g * teacher)
-    d0e = v.T @ d0
-    tt = times[:, None].astype(float)
+def _noiseless_path(a: np.ndarray, vecs: np.ndarray, d0e: np.ndarray, drive: np.ndarray, times: np.ndarray, c: float,
+                    dynamics: str) -> np.ndarray:
+    """D_det(t) = D* + (D_0 − D*) h(t) per mode, D* = c·drive/a (THEORY.md §1); free modes (a = 0) keep D_0.
+
+    ``h`` is the decay factor of :func:`_mode_factor` (e^{−at} or ρ^t), so flow and SGLD share one path.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        acc = np.where(a > 0, -np.expm1(-a * tt) / np.where(a > 0, a, 1.0), tt)  # ∫_0^t e^{−a s} ds
-    d_eig = np.exp(-a * tt)[:, :, None] * d0e[None] + (c * acc)[:, :, None] * drive[None]
-    return np.einsum("ij,tjk->tik", v, d_eig)
+        fixed = np.where((a > 0)[:, None], c * drive / np.where(a > 0, a, 1.0)[:, None], 0.0)
+    out = np.empty((len(times),) + d0e.shape)
+    for i, tt in enumerate(times):
+        decay, _ = _mode_factor(a, float(tt), dynamics)
+        out[i] = vecs @ (fixed + (d0e - fixed) * decay[:, None])
+    return out
 
 
 def _sgld_loop(x: np.ndarray, y: np.ndarray, teacher: np.ndarray, student: np.ndarray, times: np.ndarray, lr: float,
