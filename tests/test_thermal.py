@@ -184,3 +184,25 @@ def test_derivation_steps_and_quick_checks():
         d.verify()
     for i in ("jules2023.equipartition", "jules2023.ridge_dimension", "jules2023.sgld_bias"):
         assert found[i].checks[0].run().ok
+
+
+# -- command line ------------------------------------------------------------------------------------------
+def test_cli_dimension_json_matches_library(capsys):
+    import json
+
+    from grok_theory.cli import main
+
+    assert main(["thermal", "dimension", "--lam", "0.5", "--weight-decay", "0.1", "--temperature", "1e-4", "--d-in", "100",
+                 "--json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    m = _lt(lam=0.5, temp=1e-4, weight_decay=0.1)
+    assert row["D_var"] == pytest.approx(fl.stationary_dimension(m), rel=1e-14)
+    assert row["ridge_mean"] == pytest.approx(fl.ridge_dimensions(m)[0], rel=1e-14)
+
+
+def test_cli_errors_are_one_line(capsys):
+    from grok_theory.cli import main
+
+    assert main(["thermal", "curves", "--lam", "0.5", "--temperature", "-1", "--d-in", "10", "--t", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "temperature" in err and err.count("\n") == 1

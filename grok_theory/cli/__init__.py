@@ -18,7 +18,7 @@ from grok_theory.mp.angle_rule import QuadratureError
 
 #: command modules, in the order they appear in ``--help``
 COMMAND_MODULES = ("verify", "formula", "latex", "check", "mp", "curves", "grok_time", "simulate", "reproduce", "landscape",
-                   "large_init", "dichotomy", "separability")
+                   "large_init", "dichotomy", "separability", "thermal")
 
 
 EXAMPLES = """examples:
