@@ -33,17 +33,17 @@ def curves_figure(quick: bool = False) -> Any:
     from grok_theory.thermal.simulate import simulate_langevin
 
     plt = pyplot()
-    d_in, seeds, reps = (40, range(4), 6) if quick else (80, range(12), 10)
+    d_in, seeds, reps = (30, range(3), 4) if quick else (80, range(12), 10)
     temp = 2e-3
     panels = [("gd", 0.3, dict(lr=0.1, weight_decay=0.02, label_noise=0.3), "SGLD, λ = 0.3, γ = 0.02, σ = 0.3"),
               ("flow", 2.0, dict(lr=0.1), "Langevin flow, λ = 2, γ = 0: null-space diffusion")]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.4), constrained_layout=True)
     for ax, (dyn, lam, kw, title) in zip(axes, panels):
-        t_sim = log_steps(3000, 8)
+        t_sim = log_steps(3000, 5 if quick else 8)
         t_sim = t_sim[t_sim > 0]
         sim = simulate_langevin(d_in, lam, temp, t_sim, seeds=seeds, replicas=reps, dynamics=dyn, progress=False, **kw)
         m = LangevinTeacherStudent(TeacherStudent(sim.params["lam"], dynamics=dyn, **kw), temp, d_in)
-        grid = np.unique(np.round(np.logspace(0, math.log10(3000), 60)))
+        grid = np.unique(np.round(np.logspace(0, math.log10(3000), 20 if quick else 60)))
         for which, color in (("train", "C0"), ("gen", "C3")):
             mean = m.train_loss_mean(grid) if which == "train" else m.gen_loss_mean(grid)
             sd = np.sqrt(m.train_loss_var(grid) if which == "train" else m.gen_loss_var(grid))
@@ -74,7 +74,7 @@ def dimension_figure(quick: bool = False) -> Any:
 
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.4), constrained_layout=True)
-    temps = np.logspace(-6, -1, 30)
+    temps = np.logspace(-6, -1, 10 if quick else 30)
     d_in = 60
     ax = axes[0]
     for wd, color in ((0.0, "C0"), (0.1, "C3")):
@@ -87,7 +87,7 @@ def dimension_figure(quick: bool = False) -> Any:
     # simulation: stationary SGLD (λ = 2, γ = 0): D_var per seed
     sim_t = [1e-4, 1e-3, 1e-2] if not quick else [1e-3]
     for T in sim_t:
-        r = simulate_langevin(d_in, 2.0, T, [20000], seeds=range(4 if quick else 8), replicas=8, lr=0.01,
+        r = simulate_langevin(d_in, 2.0, T, [20000], seeds=range(3 if quick else 8), replicas=6 if quick else 8, lr=0.01,
                               label_noise=0.3, progress=False)
         est = 2 * r.train_var[:, 0] / T**2
         ax.errorbar([T], [est.mean()], [est.std(ddof=1) / math.sqrt(len(est))], fmt="ko", ms=4)
@@ -114,7 +114,7 @@ def dimension_figure(quick: bool = False) -> Any:
     # runs are made only where they equilibrate within the budget (T ≥ 1 for caps up to ≈ 10)
     ws = [1.0, 3.0] if not quick else [3.0]
     for T in ws:
-        s = simulate_wall(caps, T, lr=1e-2, steps=4000 if quick else 20000, walkers=100, seeds=range(3))
+        s = simulate_wall(caps, T, lr=1e-2, steps=2000 if quick else 20000, walkers=50 if quick else 100, seeds=range(3))
         dv = 2 * s.var_loss / T**2
         ax.errorbar([T], [dv.mean()], [dv.std(ddof=1) / math.sqrt(len(dv))], fmt="ko", ms=4)
     ax.plot([], [], "ko", label="Langevin runs (reflected EM, T ≥ 1)")
@@ -151,8 +151,8 @@ def grokking_figure(quick: bool = False) -> Any:
     plt = pyplot()
     base, d_in, eps = TeacherStudent(0.5, lr=0.01), 100, 1e-3
     tc = fl.critical_temperatures(LangevinTeacherStudent(base, 1.0, d_in), eps)
-    temps = np.concatenate([[0.0], np.logspace(-10, math.log10(tc["train"]) - 1e-3, 12 if quick else 40)])
-    rows = [fl.grokking_time(LangevinTeacherStudent(base, T, d_in), eps) for T in temps]
+    temps = np.concatenate([[0.0], np.logspace(-10, math.log10(tc["train"]) - 1e-3, 6 if quick else 40)])
+    rows = [fl.grokking_time(LangevinTeacherStudent(base, T, d_in), eps, t_max=1e5) for T in temps]
     fig, ax = plt.subplots(figsize=(7, 4.4), constrained_layout=True)
     x = np.where(temps > 0, temps, 1e-11)
     ax.plot(x, [r["t_train"] for r in rows], "C0-", label="t_train: ⟨L_tr⟩ = ε/4")
