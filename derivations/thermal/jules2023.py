@@ -146,15 +146,8 @@ def thermal_mean() -> Derivation:
         Step("and ⟨L_gen⟩ = L_gen^{T=0} + d_in E_MP[v] (C = 1, B = D_det)", sp.Eq(sp.Symbol("ΔL_gen"), n_in * sp.Symbol("E[v]")),
              "L_gen = ‖D‖²/d_out", lambda: is_zero(mean.subs(C, 1) - (A + v)), "sympy: Gaussian moments"),
     ]
-    checks = []
-    for dyn in ("flow", "gd"):
-        for which, lam_v, wd in (("train", "1/2", "0"), ("gen", "2", "1/10")):
-            checks.append(numeric_check(
-                f"{which} thermal excess, {dyn}, λ={lam_v}, γ={wd}, η=1/20, T=1/1000, d_in=100, t=300: engine vs "
-                "raw-density quadrature of the SymPy kernel",
-                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _lib_thermal(w + "_mean", dy, l, y, dps),
-                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _ref_thermal(w + "_mean", dy, l, y, dps), digits=30,
-                quick=(which == "gen")))  # the atom (λ = 2) quick; all in full verify
+    checks = _kernel_checks("mean", (("train", "1/2", "0"), ("gen", "2", "1/10")),
+                            quick=lambda dyn, which: which == "gen")  # the atom (λ = 2) quick; all in full verify
     checks.append(numeric_check("E_MP[d_in E D_det²] (the kernel's gen mean square) = TeacherStudent.gen_loss, λ=1/2, "
                                 "γ=1/10, σ=3/10, flow, t=300", _lib_gen_ms, _ts_gen, digits=30))
     return Derivation("jules2023.thermal_mean", "mean losses under Langevin noise: the noiseless curves plus d_in E[ν v] "
@@ -194,15 +187,8 @@ def thermal_variance() -> Derivation:
              sp.Eq(sp.Symbol("Var L_tr"), 2 * n_in / d * sp.Symbol("E[ν²v²]") + 4 / d * sp.Symbol("E[v d_in G²]")),
              "Σ_{ν,j} → d_in d_out E_MP", lambda: True, "follows from the previous steps (no separate check)"),
     ]
-    checks = []
-    for dyn in ("flow", "gd"):
-        for which, lam_v, wd in (("train", "1/2", "1/10"), ("gen", "2", "0")):
-            checks.append(numeric_check(
-                f"Var L_{which}, {dyn}, λ={lam_v}, γ={wd}, σ=3/10, η=1/20, T=1/1000, d_in=100, t=300: engine vs "
-                "raw-density quadrature of the SymPy kernel",
-                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _lib_thermal(w + "_var", dy, l, y, dps),
-                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _ref_thermal(w + "_var", dy, l, y, dps), digits=30,
-                quick=(dyn == "gd" and which == "train")))  # the rest in full verify
+    checks = _kernel_checks("var", (("train", "1/2", "1/10"), ("gen", "2", "0")),
+                            quick=lambda dyn, which: dyn == "gd" and which == "train")  # the rest in full verify
     return Derivation("jules2023.thermal_variance", "thermal variance of the train and generalisation losses at any t: "
                       "a quadratic (∝ T²d_in) and a drift (∝ T, the loss gradient along the noiseless path) term",
                       ["Var over the Langevin noise at fixed data, averaged over data (self-averaging)"], steps,
@@ -212,6 +198,21 @@ def thermal_variance() -> Derivation:
 
 
 _PARAMS = dict(lr=0.05, label_noise=0.3)
+
+
+def _kernel_checks(stat: str, cases, quick) -> list:
+    """Engine vs raw-density quadrature of the SymPy kernel of ``<which>_<stat>``, flow and SGLD, at t = 300."""
+    out = []
+    for dyn in ("flow", "gd"):
+        for which, lam_v, wd in cases:
+            name = f"{which} thermal excess" if stat == "mean" else f"Var L_{which}"
+            out.append(numeric_check(
+                f"{name}, {dyn}, λ={lam_v}, γ={wd}, σ=3/10, η=1/20, T=1/1000, d_in=100, t=300: engine vs "
+                "raw-density quadrature of the SymPy kernel",
+                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _lib_thermal(f"{w}_{stat}", dy, l, y, dps),
+                lambda dps, w=which, dy=dyn, l=lam_v, y=wd: _ref_thermal(f"{w}_{stat}", dy, l, y, dps), digits=30,
+                quick=quick(dyn, which)))
+    return out
 
 
 def _model(dyn, lam_v, wd):

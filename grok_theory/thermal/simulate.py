@@ -27,6 +27,7 @@ import numpy as np
 from grok_theory import _validate
 from grok_theory.simulation import Progress, SeedStats
 from grok_theory.linear.model import log_abs_one_minus
+from grok_theory.linear.model import TeacherStudent
 from grok_theory.linear.simulate import sample_dataset
 
 __all__ = ["ThermalSimulationResult", "simulate_langevin"]
@@ -91,13 +92,11 @@ def simulate_langevin(d_in: int, lam: float, temperature: float, t: Any, seeds: 
     replicas = _validate.positive_int("replicas", replicas)
     if replicas < 2:
         raise ValueError(f"replicas must be >= 2 (the thermal variance needs two), got {replicas!r}")
-    d_out = _validate.positive_int("d_out", d_out)
-    lr = _validate.positive("lr", lr)
-    wd = _validate.nonnegative("weight_decay", weight_decay)
-    alpha = _validate.nonnegative("init_scale", init_scale)
-    tau = _validate.nonnegative("teacher_scale", teacher_scale)
-    sigma = _validate.nonnegative("label_noise", label_noise)
-    _validate.choice("dynamics", dynamics, ("gd", "flow"))
+    # the model's own checks (types, ranges, SGLD stability lr < d_out/(λ₊ + γ/2)) validate the parameters
+    model = TeacherStudent(d_in / n_train, d_out=d_out, lr=lr, weight_decay=weight_decay, init_scale=init_scale,
+                           teacher_scale=teacher_scale, label_noise=label_noise, dynamics=dynamics)
+    d_out, lr, wd = model.d_out, model.lr, model.weight_decay
+    alpha, tau, sigma = model.init_scale, model.teacher_scale, model.label_noise
     _validate.choice("method", method, ("spectral", "loop"))
     if method == "loop" and dynamics == "flow":
         raise ValueError("method='loop' runs SGLD (dynamics='gd'); the flow is simulated by method='spectral'")
