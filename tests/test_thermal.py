@@ -112,6 +112,18 @@ def test_noise_delays_grokking_and_kills_it_above_the_critical_temperature():
     assert math.isfinite(memorise_only["t_train"]) and math.isinf(memorise_only["t_gen"])
 
 
+def test_null_space_diffusion_undoes_generalisation():
+    """λ > 1, γ = 0: after generalising, ⟨L_gen⟩ climbs back over ε/4 at about
+    (ε/4 − L_gen(∞))/(2ηT d_in (1 − 1/λ)) (the range modes' thermal part makes it a little earlier)."""
+    base = TeacherStudent(2.0, lr=0.01, teacher_scale=0.02, init_scale=0.02)
+    m = LangevinTeacherStudent(base, 1e-8, 100)
+    r = fl.grokking_time(m, 1e-3, t_max=1e8)
+    assert math.isfinite(r["t_gen"]) and r["t_gen"] < r["t_regress"] < math.inf
+    assert m.gen_loss_mean(r["t_regress"]) == pytest.approx(2.5e-4, rel=1e-9)
+    estimate = (2.5e-4 - base.gen_loss_limit()) / (2 * 0.01 * 1e-8 * 100 * 0.5)
+    assert 0.98 * estimate < r["t_regress"] < estimate
+
+
 def test_first_order_delay_of_the_train_crossing():
     """δt ≈ ΔL_thermal(t*)/|dL/dt(t*)| for small T: the error is second order (measured, ratio → 1)."""
     base = TeacherStudent(0.5, lr=0.01)
