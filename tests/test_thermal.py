@@ -99,6 +99,14 @@ def test_sgld_step_inflates_the_dimension():
     assert fl.stationary_dimension(sgld, "train", "mean") > 110
 
 
+@pytest.mark.parametrize("lam", [0.5, 2.0, 0.9])
+def test_correlation_time_diverges_at_the_interpolation_threshold(lam):
+    m = _lt(lam=lam, temp=1e-3, d_out=2, lr=0.05)
+    assert fl.integrated_time(m) == pytest.approx(2 / (4 * 0.05 * abs(1 - lam)), rel=1e-12)
+    c = fl.autocovariance(m, [0.0, 10.0, 100.0])
+    assert c[0] == pytest.approx(m.stationary()["train_var"], rel=1e-12) and c[0] > c[1] > c[2] > 0
+
+
 # -- temperature and grokking ----------------------------------------------------------------------
 def test_noise_delays_grokking_and_kills_it_above_the_critical_temperature():
     base = TeacherStudent(0.5, lr=0.01)
@@ -189,7 +197,8 @@ def test_derivations_are_registered():
 
     assert [i for i in registry.ids() if i.startswith("jules2023.")] == [
         "jules2023.ou_mode", "jules2023.thermal_mean", "jules2023.thermal_variance", "jules2023.equipartition",
-        "jules2023.ridge_dimension", "jules2023.sgld_bias", "jules2023.critical_temperature", "jules2023.exponential_wall"]
+        "jules2023.ridge_dimension", "jules2023.sgld_bias", "jules2023.critical_temperature", "jules2023.autocorrelation",
+        "jules2023.exponential_wall"]
 
 
 # -- command line ------------------------------------------------------------------------------------------

@@ -479,6 +479,81 @@ def _tc_bracket():
     return int(math.isfinite(below) and math.isinf(above))
 
 
+def autocorrelation() -> Derivation:
+    r, w1 = sp.symbols("r w", real=True)
+    z1 = sp.Symbol("z_1", real=True)
+    # z₂ = r z₁ + w, w independent with variance v(1 − r²): a stationary pair with correlation r
+    m4 = {0: 1, 1: 0, 2: v, 3: 0, 4: 3 * v**2}
+    mw = {0: 1, 1: 0, 2: v * (1 - r**2)}
+    prod = sp.Poly(sp.expand(z1**2 * (r * z1 + w1) ** 2), z1, w1)
+    e12 = sum(cf * m4[p[0]] * mw[p[1]] for p, cf in zip(prod.monoms(), prod.coeffs()))
+    cov_sq = sp.expand(e12 - v * v)
+    tau_mode = sp.integrate(sp.exp(-2 * c * nu * t), (t, 0, sp.oo))
+    lam_s = sp.Symbol("lambda", positive=True)
+    tau_small = sp.simplify(d / (2 * 2 * eta) * 1 / (1 - lam_s))
+    steps = [
+        Step("stationary OU: Z_{t+s} = e^{−as}Z_t + (independent), so Cov(Z_t, Z_{t+s}) = v∞ e^{−as}",
+             sp.Eq(sp.Symbol("Cov(Z_t, Z_{t+s})"), v * sp.exp(-a * t)), "the flow solution started from Z_t",
+             lambda: True, "definition of the OU transition (no separate check)"),
+        Step("Isserlis: Cov(z₁², z₂²) = 2 Cov(z₁, z₂)² for a Gaussian pair (r = e^{−as})", sp.Eq(sp.Symbol("Cov(z₁²,z₂²)"), cov_sq),
+             "z₂ = r z₁ + w, Gaussian moments", lambda: is_zero(cov_sq - 2 * r**2 * v**2), "sympy: Gaussian moments"),
+        Step("γ = 0: each stiff mode's share of C(s) decays as e^{−2cνs}, correlation time ∫e^{−2cνs}ds = 1/(2cν)",
+             sp.Eq(sp.Symbol("τ_ν"), tau_mode), "equal shares of Var (equipartition)", lambda: is_zero(tau_mode - 1 / (2 * c * nu)),
+             "sympy: integrate"),
+        Step("τ = E[1/(2cν) | ν > 0] = d_out/(4η|1 − λ|) (E[1/ν] = 1/(1−λ) for λ < 1; E_c[1/ν]/(1 − a₀) = 1/(λ−1) for λ > 1)",
+             sp.Eq(sp.Symbol("τ"), tau_small), "c = 2η/d_out", lambda: is_zero(tau_small - (d / (4 * eta * (1 - lam_s)))),
+             "sympy: simplifies to 0 (λ < 1 shown; numeric checks cover λ > 1)"),
+    ]
+    checks = tuple(
+        numeric_check(f"integrated correlation time, flow, γ=0, λ={lam_v}, η=1/20, d_out=2: engine vs d_out/(4η|1−λ|)",
+                      lambda dps, l=lam_v: _tau_lib(l, dps), lambda dps, l=lam_v: _tau_closed(l, dps), digits=30,
+                      quick=(lam_v == "3"))
+        for lam_v in ("1/2", "3")) + (
+        simulation_check("stationary Cov(L_tr(t0), L_tr(t0 + s)) over noise replicas, exact-transition flow, d_in=60, "
+                         "λ=0.3, η=0.05, γ=0.02, σ=0.3, T=1e-3, s = 0, 5, 20 (12 seeds × 16 replicas)", _sim_autocov,
+                         quick=False),)
+    return Derivation("jules2023.autocorrelation", "stationary autocovariance of L_tr and its correlation time; for γ = 0 "
+                      "τ = d_out/(4η|1 − λ|), diverging at the interpolation threshold: reading D from one run takes "
+                      "runs ≫ τ", ["Langevin flow, stationary"], steps, sp.Eq(sp.Symbol("τ"), d / (4 * eta * sp.Abs(1 - lam))),
+                      "derived here", "grok_theory.thermal.fluctuation.integrated_time", checks=checks)
+
+
+def _tau_model(lam_v, **kw):
+    from grok_theory.linear.model import TeacherStudent
+    from grok_theory.thermal.langevin import LangevinTeacherStudent
+
+    return LangevinTeacherStudent(TeacherStudent(float(sp.Rational(lam_v)), lr=0.05, d_out=2, **kw), "0.001", 100)
+
+
+def _tau_lib(lam_v, dps):
+    from grok_theory.thermal.fluctuation import integrated_time
+
+    return integrated_time(_tau_model(lam_v), dps)
+
+
+def _tau_closed(lam_v, dps):
+    with mpmath.workdps(dps + 10):
+        lv = sp.Rational(lam_v)
+        return 2 / (4 * mpmath.mpf(0.05) * abs(1 - mpmath.mpf(lv.p) / lv.q))
+
+
+def _sim_autocov():
+    from grok_theory.linear.model import TeacherStudent
+    from grok_theory.thermal.fluctuation import autocovariance
+    from grok_theory.thermal.langevin import LangevinTeacherStudent
+    from grok_theory.thermal.simulate import simulate_langevin
+
+    kw = dict(lr=0.05, weight_decay=0.02, label_noise=0.3)
+    lags = np.array([0, 5, 20])
+    t0 = 4000
+    r = simulate_langevin(60, 0.3, 1e-3, t0 + lags, seeds=range(12), replicas=16, dynamics="flow", progress=False, **kw)
+    m = LangevinTeacherStudent(TeacherStudent(r.params["lam"], dynamics="flow", **kw), 1e-3, 60)
+    x = r.train_loss  # (seeds, replicas, lags)
+    dev = x - x.mean(axis=1, keepdims=True)
+    cov = (dev[:, :, :1] * dev).sum(axis=1) / (x.shape[1] - 1)  # per seed, (lags,)
+    return autocovariance(m, lags), cov.mean(axis=0), cov.std(axis=0, ddof=1) / math.sqrt(cov.shape[0])
+
+
 # -- the exponential-wall loss model -------------------------------------------------------------------
 def exponential_wall() -> Derivation:
     ell, x = sp.symbols("ell x", positive=True)
@@ -560,7 +635,7 @@ def _sim_wall():
 
 def derivations() -> list[Derivation]:
     return [ou_mode(), thermal_mean(), thermal_variance(), equipartition(), ridge_dimension(), sgld_bias(),
-            critical_temperature(), exponential_wall()]
+            critical_temperature(), autocorrelation(), exponential_wall()]
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from grok_theory import _validate
 from grok_theory.thermal.langevin import LangevinTeacherStudent
 
 __all__ = ["effective_dimension", "stationary_dimension", "rank_dimension", "ridge_dimensions", "crossing_time",
-           "grokking_time", "regression_time", "critical_temperatures"]
+           "grokking_time", "regression_time", "critical_temperatures", "autocovariance", "integrated_time"]
 
 _ESTIMATORS = ("var", "mean")
 _WHICH = ("train", "gen")
@@ -207,3 +207,79 @@ def grokking_time(model: LangevinTeacherStudent, eps: float, t_max: float = 1e12
     t_gen = crossing_time(model, "gen", level, t_max)
     return {"t_train": t_tr, "t_gen": t_gen, "delta": t_gen - t_tr if math.isfinite(t_gen) else math.inf,
             "t_regress": regression_time(model, level, t_max) if math.isfinite(t_gen) else math.inf}
+
+
+# -- time correlations: how long a run must be to read the dimension ----------------------------------
+def autocovariance(model: LangevinTeacherStudent, lag: Any, dps: int | None = None) -> Any:
+    """Stationary autocovariance Cov(L_tr(t), L_tr(t + s)) of the train loss under the Langevin flow.
+
+    Per mode the stationary OU covariance is v∞ e^{−as}, so (derivation ``jules2023.autocorrelation``)
+
+        C(s) = (2/d_out) d_in E[ν² v∞² e^{−2as}] + (4/d_out) E[d_in G∞² v∞ e^{−as}],
+
+    with G∞ the train-loss gradient at the noiseless fixed point (zero for γ = 0); C(0) = Var L_tr.
+    ``lag`` in steps (float64: an array; ``dps``: a scalar).
+    """
+    if model.model.dynamics != "flow":
+        raise ValueError(f"autocovariance is implemented for dynamics='flow', got {model.model.dynamics!r}")
+    dps = _validate.dps_value(dps)
+    law = model.model.law
+    inf = math.inf
+
+    def kernel(nu: Any, s: Any, mp: bool) -> Any:
+        k = model._k(mp)
+        a = k["c"] * (nu + k["g"])
+        v = model._v(nu, mpmath.inf if mp else inf, mp)
+        _, grad_ms = model._mean_squares(nu, mpmath.inf if mp else inf, mp)
+        exp = mpmath.exp if mp else np.exp
+        if not mp:
+            with np.errstate(invalid="ignore"):
+                val = 2 * k["n"] * nu * nu * v * v * np.exp(-2 * a * s) / k["d"] + 4 * grad_ms * v * np.exp(-a * s) / k["d"]
+            return np.where(nu > 0, val, 0.0)
+        val = 2 * k["n"] * nu * nu * v * v * exp(-2 * a * s) / k["d"] + 4 * grad_ms * v * exp(-a * s) / k["d"]
+        if mp:
+            return val if nu > 0 else 0 * nu
+        return np.where(nu > 0, val, 0.0)  # null modes (v = ∞ at γ = 0) never enter L_tr
+
+    if dps is not None:
+        with mpmath.workdps(dps + 10):
+            s = mpmath.mpf(_validate.nonnegative("lag", lag))
+            return law.expect(lambda nu: kernel(nu, s, True), dps=dps + 5)
+    lags = _validate.real_array("lag", lag, lower=0.0)
+    out = np.array([float(law.expect(lambda nu, s=s: kernel(nu, s, False))) for s in np.atleast_1d(lags).ravel()])
+    out = out.reshape(lags.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def integrated_time(model: LangevinTeacherStudent, dps: int | None = None) -> Any:
+    """∫_0^∞ C(s)/C(0) ds: the stationary correlation time of L_tr (in steps, Langevin flow).
+
+    For γ = 0 every stiff mode contributes equally to Var, with correlation time 1/(2cν), so
+    τ = E[1/(2cν) | ν > 0] = d_out/(4η|1 − λ|): a run must be much longer than this to read D from
+    its fluctuations, and the time diverges at the interpolation threshold λ = 1.
+    """
+    if model.model.dynamics != "flow":
+        raise ValueError(f"integrated_time is implemented for dynamics='flow', got {model.model.dynamics!r}")
+    dps = _validate.dps_value(dps)
+    law = model.model.law
+
+    def kernel(nu: Any, mp: bool) -> Any:
+        k = model._k(mp)
+        a = k["c"] * (nu + k["g"])
+        v = model._v(nu, mpmath.inf if mp else math.inf, mp)
+        _, grad_ms = model._mean_squares(nu, mpmath.inf if mp else math.inf, mp)
+        if mp:
+            return (2 * k["n"] * nu * nu * v * v / (2 * a) + 4 * grad_ms * v / a) / k["d"] if nu > 0 else 0 * nu
+        safe = np.where(nu > 0, a, 1.0)
+        with np.errstate(invalid="ignore"):
+            val = (2 * k["n"] * nu * nu * v * v / (2 * safe) + 4 * grad_ms * v / safe) / k["d"]
+        return np.where(nu > 0, val, 0.0)
+
+    var = model.statistic("train_var", math.inf, dps)
+    if dps is not None:
+        with mpmath.workdps(dps + 10):
+            num = law.expect(lambda nu: kernel(nu, True), dps=dps + 5)
+            out = num / var
+        with mpmath.workdps(dps):
+            return +out
+    return float(law.expect(lambda nu: kernel(nu, False))) / var
