@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from grok_theory.cli._model_args import add_model_arguments, model_from_args
 from grok_theory.cli._output import fmt_number, number_arguments, print_csv, print_json, print_table
@@ -98,8 +99,9 @@ def run_dimension(args: argparse.Namespace) -> int:
 
     m = _lt(args, args.temperature)
     row = [fl.stationary_dimension(m, "train", "var", args.dps), fl.stationary_dimension(m, "train", "mean", args.dps),
-           fl.rank_dimension(m), *fl.ridge_dimensions(m, args.dps), m.d_in * m.model.d_out]
-    keys = ["D_var", "D_mean", "d_out_rank", "ridge_mean", "ridge_quadratic", "parameters"]
+           fl.rank_dimension(m), *fl.ridge_dimensions(m, args.dps), m.d_in * m.model.d_out,
+           fl.integrated_time(m, args.dps) if args.dynamics == "flow" else math.nan]
+    keys = ["D_var", "D_mean", "d_out_rank", "ridge_mean", "ridge_quadratic", "parameters", "tau_steps"]
     return _emit(args, {"lam": args.lam, "temperature": args.temperature, "d_in": args.d_in,
                         "weight_decay": args.weight_decay, "dynamics": args.dynamics}, keys, [row], args.dps)
 
