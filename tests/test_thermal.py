@@ -159,6 +159,15 @@ def test_wall_point_statistics_limits_and_precision():
     assert 0.7 < q.min() < 0.8 and q.max() < 1  # quadratic-like to within 25 %, never above 1
 
 
+def test_logistic_simulation_runs_and_validates():
+    from grok_theory.thermal.simplified_loss import simulate_logistic
+
+    r = simulate_logistic(4, 8, 2.0, 0.05, steps=200, walkers=20, seeds=range(2), descent_steps=200)
+    assert r.d_var.shape == (2,) and np.all(r.d_var > 0) and np.all(r.near <= 8)
+    with pytest.raises(ValueError, match="radius"):
+        simulate_logistic(4, 8, 0.0, 0.05)
+
+
 def test_wall_curvature_grows_with_temperature_while_d_counts_boundary_points():
     caps = np.concatenate([np.zeros(5), np.full(20, 40.0)])  # 5 points at the boundary, 20 deep inside
     w = ExponentialWall(caps)
