@@ -303,8 +303,7 @@ def equipartition() -> Derivation:
                       "D_mean = 2⟨ΔL_tr⟩/T = d_out·min(d_in, N); the null space of X (flat) is invisible",
                       ["Langevin flow, stationary", "γ = 0 (any σ)"], steps,
                       sp.Eq(sp.Symbol("D"), d * sp.Min(n_in, n_in / lam)),
-                      "Jules et al. 2023, abstract: 'a low-dimensional manifold whose dimension can be readily obtained "
-                      "from the fluctuations' — derived here for the linear model",
+                      "Jules et al. 2023, abstract (dimension from the fluctuations) — derived here",
                       "grok_theory.thermal.fluctuation.stationary_dimension", checks=checks)
 
 
