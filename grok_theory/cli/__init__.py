@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "large-init": ("large_init", "generalisation time after large initialisation with weight decay"),
     "dichotomy": ("dichotomy", "Lyu et al. 2024: kernel -> rich transition (diagonal nets, matrix completion)"),
     "separability": ("separability", "Beck et al. 2025: logistic grokking at the edge of separability"),
+    "thermal": ("thermal", "Langevin/SGLD noise: loss fluctuations, dimensions, grokking times"),
 }
 
 #: command modules, in the order they appear in ``--help``

@@ -45,6 +45,7 @@ DERIVATION_MODULES: tuple[str, ...] = (
     "linear.robustness", "linear.ridge_grokking", "linear.structured",
     "dichotomy.lyu2024",
     "separability.beck2025",
+    "thermal.jules2023",
 )
 
 #: the entry-point group through which installed packages register derivation modules

@@ -1,0 +1,1 @@
+"""Derivations of the thermal family (see grok_theory.thermal)."""
