@@ -1,6 +1,6 @@
 """Finite d_in: the distribution of grokking times over Gaussian data sets, and 1/d_in corrections.
 
-The Marchenko–Pastur curves of :class:`~grok_theory.model.TeacherStudent` are the d_in → ∞ limit.
+The Marchenko–Pastur curves of :class:`~grok_theory.linear.model.TeacherStudent` are the d_in → ∞ limit.
 At finite d_in a data set X (N_tr × d_in, N_tr = round(d_in/λ)) has its own spectrum ν_1 … ν_{d_in}
 of Σ_tr = XᵀX/N_tr, and two levels of randomness remain:
 
@@ -36,8 +36,8 @@ import numpy as np
 from scipy import stats
 
 from grok_theory import _validate
-from grok_theory.grokking import GrokkingTime, grokking_time, threshold
-from grok_theory.model import TeacherStudent
+from grok_theory.linear.grokking import GrokkingTime, grokking_time, threshold
+from grok_theory.linear.model import TeacherStudent
 from grok_theory.mp.wishart import n_train_for, sample_spectrum
 
 __all__ = ["TimeDistribution", "GrokkingTimeDistribution", "grokking_time_distribution", "conditional_curve",
@@ -131,7 +131,7 @@ class GrokkingTimeDistribution:
     """Distribution over data sets of (t_train, t_gen, Δt) for one model at finite d_in.
 
     ``model`` carries the realised λ = d_in/N_tr; ``mp`` is its Marchenko–Pastur (d_in → ∞)
-    :class:`~grok_theory.grokking.GrokkingTime`.
+    :class:`~grok_theory.linear.grokking.GrokkingTime`.
     """
 
     t_train: TimeDistribution
@@ -219,7 +219,7 @@ def single_run_curve(model: TeacherStudent, which: str, t: Any, modes: SingleRun
     out = np.empty(tt.shape)
     for b in _blocks(nu.shape[0], nu.shape[1] * tt.shape[1]):
         n = nu[b, None, :]
-        h = model._h(tt[b, :, None], n)
+        h = model.mode_factor(tt[b, :, None], n)
         r, rc = model._ratio(n)
         a = r + rc * h
         w = 1 - h
@@ -241,7 +241,7 @@ def crossing_times(curve: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int
 
     ``curve(rows, t)`` evaluates rows ``rows`` at times ``t`` of shape (len(rows), G). The scan
     uses ``GRID_PER_DECADE`` log-spaced points per decade (the convention of
-    :mod:`grok_theory.grokking`), first on [t_guess/100, 100 t_guess] and then, for the rows that
+    :mod:`grok_theory.linear.grokking`), first on [t_guess/100, 100 t_guess] and then, for the rows that
     need it, on the rest of [T_MIN, T_MAX]; the bracket is refined by bisection in log t.
     """
     out = np.full(n, math.inf)
@@ -304,7 +304,7 @@ def grokking_time_distribution(model: TeacherStudent, eps: float, d_in: int, n_s
     model : TeacherStudent
         The model; N_tr = round(d_in/model.lam) and the realised λ = d_in/N_tr is used.
     eps : float > 0
-        Accuracy threshold; the crossing level is :func:`grok_theory.grokking.threshold`
+        Accuracy threshold; the crossing level is :func:`grok_theory.linear.grokking.threshold`
         (eps/4 for ``criterion="loss"``).
     d_in : int ≥ 2
     n_sets : int ≥ 2

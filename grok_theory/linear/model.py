@@ -390,8 +390,8 @@ class TeacherStudent:
         if which == "norm":
             clean = [(2, lambda x: self.init_scale**2 / 2 + 0 * x)]
         else:
-            clean = self._clean_coefficients(which)
-        h = self._h(t, nu)
+            clean = self.mode_coefficients(which)
+        h = self.mode_factor(t, nu)
         out = sum(coef(nu) * h**k for k, coef in clean)
         if self._has_static_part(which):
             out = out + self._noise_term(which, t, False)(nu)

@@ -33,7 +33,7 @@ __all__ = ["n_train_for", "sample_spectrum", "dense_spectrum", "bidiagonal"]
 
 
 def n_train_for(d_in: int, lam: float) -> int:
-    """N_tr = round(d_in/λ) (≥ 1), the convention of :func:`grok_theory.simulate.simulate_linear`."""
+    """N_tr = round(d_in/λ) (≥ 1), the convention of :func:`grok_theory.linear.simulate.simulate_linear`."""
     d_in = _validate.positive_int("d_in", d_in)
     return max(1, round(d_in / _validate.positive("lam", lam)))
 
