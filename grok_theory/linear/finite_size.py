@@ -236,13 +236,14 @@ def single_run_curve(model: TeacherStudent, which: str, t: Any, modes: SingleRun
 
 # -- crossing times ------------------------------------------------------------------------------
 def crossing_times(curve: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int, level_loss: float,
-                   t_guess: float = math.nan, iterations: int = 60) -> np.ndarray:
+                   t_guess: float = math.nan, iterations: int = 100) -> np.ndarray:
     """First t at which each of ``n`` curves falls to ``level_loss`` (``inf`` if never before T_MAX).
 
     ``curve(rows, t)`` evaluates rows ``rows`` at times ``t`` of shape (len(rows), G). The scan
     uses ``GRID_PER_DECADE`` log-spaced points per decade (the convention of
     :mod:`grok_theory.linear.grokking`), first on [t_guess/100, 100 t_guess] and then, for the rows that
-    need it, on the rest of [T_MIN, T_MAX]; the bracket is refined by bisection in log t.
+    need it, on the rest of [T_MIN, T_MAX]; the bracket is refined by the Illinois variant of regula
+    falsi on log L in log t (:func:`_refine`).
     """
     out = np.full(n, math.inf)
     rows = np.arange(n)
@@ -282,14 +283,36 @@ def crossing_times(curve: Callable[[np.ndarray, np.ndarray], np.ndarray], n: int
     if b < T_MAX and late.size:
         scan(late, grid(b, T_MAX))
     sel = todo[found[todo]]
-    lo, hi = lo_t[sel], hi_t[sel]
-    for _ in range(iterations):
-        mid = np.where(lo > 0, np.sqrt(lo * hi), hi / 2)
-        below = curve(sel, mid[:, None])[:, 0] <= level_loss
-        hi = np.where(below, mid, hi)
-        lo = np.where(below, lo, mid)
-    out[sel] = hi
+    out[sel] = _refine(curve, sel, lo_t[sel], hi_t[sel], math.log(level_loss), iterations)
     return out
+
+
+def _refine(curve: Callable[[np.ndarray, np.ndarray], np.ndarray], sel: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+            log_level: float, iterations: int) -> np.ndarray:
+    """Illinois regula falsi on F(x) = log L(e^x) − log L* over brackets [lo, hi] in t (F(lo) > 0 ≥ F(hi)),
+    all rows together, to |Δx| ≤ 1e-13; a bracket starting at t = 0 starts at t = 1e-12 instead."""
+    if sel.size == 0:
+        return hi
+    def F(x: np.ndarray) -> np.ndarray:
+        v = curve(sel, np.exp(x)[:, None])[:, 0]
+        return np.log(np.maximum(v, 1e-300)) - log_level
+    a, b = np.log(np.maximum(lo, 1e-12)), np.log(hi)
+    fa, fb = F(a), F(b)
+    fa = np.maximum(fa, 1e-300)  # the bracket's lower end is above the level (fa > 0) by construction
+    side = np.zeros(sel.size, dtype=np.int8)
+    for _ in range(iterations):
+        if np.all(b - a <= 1e-13 * np.maximum(1.0, np.abs(b))):
+            break
+        c = b - fb * (b - a) / (fb - fa)
+        c = np.where((c > a) & (c < b), c, (a + b) / 2)
+        fc = F(c)
+        up = fc > 0
+        fb = np.where(up & (side == 1), fb / 2, fb)  # Illinois: halve the stale end
+        fa = np.where(~up & (side == -1), fa / 2, fa)
+        a, fa = np.where(up, c, a), np.where(up, fc, fa)
+        b, fb = np.where(up, b, c), np.where(up, fb, fc)
+        side = np.where(up, 1, -1).astype(np.int8)
+    return np.exp(b)
 
 
 # -- the distribution -----------------------------------------------------------------------------
