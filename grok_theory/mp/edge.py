@@ -70,7 +70,8 @@ def _fredholm_float(s: float, m: int, derivative: bool = False) -> tuple[float, 
     return det, -det * float(np.trace(np.linalg.solve(a, dk)))
 
 
-def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int) -> mpmath.mpf:
+def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int, derivative: bool = False) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """The mpmath version of :func:`_fredholm_float` (3·2^(degree−1) Gauss–Legendre nodes)."""
     from mpmath.calculus.quadrature import GaussLegendre
 
     with mpmath.workdps(dps):
@@ -80,12 +81,34 @@ def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int) -> mpmath.mpf:
         sw = [mpmath.sqrt(wi * L / 2) for _, wi in nodes]
         m = len(x)
         a = mpmath.matrix(m, m)
+        dk = mpmath.matrix(m, m)
         for i in range(m):
             for j in range(i, m):
-                v = -sw[i] * sw[j] * mpmath.airyai((x[i] + x[j]) / 2 + s) / 2
-                a[i, j] = a[j, i] = v
+                z = (x[i] + x[j]) / 2 + s
+                a[i, j] = a[j, i] = -sw[i] * sw[j] * mpmath.airyai(z) / 2
+                if derivative:
+                    dk[i, j] = dk[j, i] = sw[i] * sw[j] * mpmath.airyai(z, derivative=1) / 2
             a[i, i] += 1
-        return mpmath.det(a)
+        det = mpmath.det(a)
+        if not derivative:
+            return det, mpmath.nan
+        inv = mpmath.inverse(a)
+        return det, -det * mpmath.fsum(inv[i, j] * dk[j, i] for i in range(m) for j in range(m))
+
+
+def _mp_converged(s: Any, dps: int, derivative: bool) -> tuple[mpmath.mpf, mpmath.mpf]:
+    with mpmath.workdps(dps + 10):
+        sm = mpmath.mpf(s)
+        if not mpmath.isfinite(sm):
+            raise ValueError(f"s must be finite, got {s!r}")
+        prev = None
+        tol = mpmath.mpf(10) ** (-dps - 3)
+        for degree in range(3, 12):
+            val = _fredholm_mp(sm, degree, dps + 10, derivative)
+            if prev is not None and abs(val[0] - prev[0]) <= tol and (not derivative or abs(val[1] - prev[1]) <= tol):
+                return val
+            prev = val
+    raise RuntimeError(f"TW1 quadrature did not converge at s={s!r}")  # pragma: no cover
 
 
 def tracy_widom_goe_cdf(s: Any, dps: int | None = None) -> Any:
@@ -96,18 +119,7 @@ def tracy_widom_goe_cdf(s: Any, dps: int | None = None) -> Any:
     """
     dps = _validate.dps_value(dps)
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            sm = mpmath.mpf(s)
-            if not mpmath.isfinite(sm):
-                raise ValueError(f"s must be finite, got {s!r}")
-            prev = None
-            for degree in range(3, 12):
-                val = _fredholm_mp(sm, degree, dps + 10)
-                if prev is not None and abs(val - prev) <= mpmath.mpf(10) ** (-dps - 3):
-                    break
-                prev = val
-            else:  # pragma: no cover
-                raise RuntimeError(f"TW1 quadrature did not converge at s={s!r}")
+        val = _mp_converged(s, dps, False)[0]
         with mpmath.workdps(dps):
             return +min(max(val, mpmath.mpf(0)), mpmath.mpf(1))
     arr = _validate.real_array("s", s)
@@ -134,11 +146,10 @@ def _F1(s: float) -> float:
 
 def tracy_widom_goe_pdf(s: Any, dps: int | None = None) -> Any:
     """F₁'(s): float64 from the derivative of the log-determinant (Jacobi's formula, same quadrature);
-    with ``dps`` by mpmath.diff of :func:`tracy_widom_goe_cdf` at extra precision."""
+    with ``dps`` the same formula in mpmath."""
     dps = _validate.dps_value(dps)
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            out = mpmath.diff(lambda u: tracy_widom_goe_cdf(u, dps=dps + 15), mpmath.mpf(s))
+        out = _mp_converged(s, dps, True)[1]
         with mpmath.workdps(dps):
             return +out
     arr = _validate.real_array("s", s)
