@@ -226,7 +226,7 @@ def test_tracy_widom_goe_moments_match_published():
 
 
 def test_tracy_widom_float_vs_stored_high_precision():
-    """Float64 F₁ and F₁' vs 25-digit values of the mpmath path (stored offline by
+    """Float64 F₁ and F₁' vs 18-digit values of the mpmath path (stored offline by
     scripts/precompute_tw1_reference.py); the table interpolation error."""
     ref = json.loads((DATA / "tw1_reference.json").read_text())
     for row in ref["cdf"]:
