@@ -7,8 +7,8 @@ Parts (λ ∈ {0.5, 0.9, 0.99, 1, 1.5}; N_tr = round(d_in/λ), the realised λ i
 * ``edge``: ν_min of Σ_tr from 10⁴ bidiagonal samples (exact law) at d_in ∈ {50, 200, 1000, 2000}
   against the asymptotic law of :func:`grok_theory.mp.edge.smallest_eigenvalue_law` (TW₁ soft
   edge / Edelman hard edge): Kolmogorov–Smirnov distance, mean and std errors, quantiles.
-* ``dense``: real data sets — X sampled, Σ_tr formed, numpy ``eigvalsh`` — for d_in ∈ {50, 200, 500}
-  (2000 sets) and 1000 (400 sets): crossing times of the data-averaged curves (model: discrete GD,
+* ``dense``: real data sets — X sampled, Σ_tr formed, numpy ``eigvalsh`` — for d_in ∈ {50, 200}
+  (2000 sets) and 500 (600 sets; the machine was shared): crossing times of the data-averaged curves (model: discrete GD,
   η = 0.01, ε = 1e-3) against the prediction of :func:`grokking_time_distribution` from 2000
   *independent* bidiagonal spectra: quantiles 0.1/0.5/0.9 with order-statistic 95 % intervals,
   two-sample KS p-value.
@@ -69,7 +69,7 @@ def part_edge(rows: list, sets: int = 10_000) -> None:
 
 
 def part_dense(rows: list) -> None:
-    for d, sets in ((50, 2000), (200, 2000), (500, 2000), (1000, 400)):
+    for d, sets in ((50, 2000), (200, 2000), (500, 600)):
         for lam in LAMS:
             n = n_train_for(d, lam)
             model = TeacherStudent(d / n, lr=LR, dynamics="gd")
@@ -105,12 +105,50 @@ def part_single(rows: list, seeds: int = 2000, per_decade: int = 40) -> None:
             print(json.dumps(r), flush=True)
 
 
+def markdown(rows: list) -> str:
+    """The tables of docs/models/finite_size.md from the stored rows."""
+    out = ["### Smallest eigenvalue: asymptotic law vs 10⁴ exact samples", "",
+           "| d_in | N_tr | λ | law | KS distance (95 % crit.) | mean law/sample − 1 (± s.e.) | std law/sample − 1 | "
+           "q0.1 | q0.5 | q0.9 (law/sample − 1) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in (r for r in rows if r["part"] == "edge"):
+        q = {k: v[1] / v[0] - 1 for k, v in r["quantiles"].items()}
+        out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {r['kind']} | {r['ks_stat']:.4f} ({r['ks_crit95']:.4f}) | "
+                   f"{r['mean_law'] / r['mean_sample'] - 1:+.2e} (± {r['mean_sem'] / r['mean_sample']:.1e}) | "
+                   f"{r['std_law'] / r['std_sample'] - 1:+.2e} | {q['0.1']:+.1e} | {q['0.5']:+.1e} | {q['0.9']:+.1e} |")
+    for part, title in (("dense", "Data-averaged crossing times: prediction (bidiagonal) vs real data sets (dense eigvalsh)"),
+                        ("single", "Single runs: prediction vs real GD (simulate_linear, own X, T, S_0 per seed)")):
+        sel = [r for r in rows if r["part"] == part]
+        if not sel:
+            continue
+        out += ["", f"### {title}", "",
+                "| d_in | N_tr | λ | time | sets pred/real | MP | median pred [95 % CI] | median real [95 % CI] | "
+                "q0.1 pred / real | q0.9 pred / real | KS p |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in sel:
+            for k in ("t_train", "t_gen"):
+                x = r[k]
+                if x["never_pred"] == 1 and x["never_real"] == 1:
+                    out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {k} | {x['n_pred']}/{x['n_real']} | never | never | never | | | |")
+                    continue
+                mp = r.get("mp", {}).get(k)
+                med = x["q0.5"]
+                out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {k} | {x['n_pred']}/{x['n_real']} | "
+                           f"{'' if mp is None else f'{mp:.5g}'} | {med['pred']:.5g} [{med['pred_ci'][0]:.5g}, {med['pred_ci'][1]:.5g}] | "
+                           f"{med['real']:.5g} [{med['real_ci'][0]:.5g}, {med['real_ci'][1]:.5g}] | "
+                           f"{x['q0.1']['pred']:.4g} / {x['q0.1']['real']:.4g} | {x['q0.9']['pred']:.4g} / {x['q0.9']['real']:.4g} | "
+                           f"{x.get('ks_p', float('nan')):.2g} |")
+    return "\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--part", nargs="*", default=["edge", "dense", "single"])
+    ap.add_argument("--markdown", action="store_true", help="only print the tables of the stored results")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "tests" / "data" / "finite_size_ensembles.json"))
     args = ap.parse_args()
     out = Path(args.out)
+    if args.markdown:
+        print(markdown(json.loads(out.read_text())))
+        return
     rows = [r for r in (json.loads(out.read_text()) if out.exists() else []) if r["part"] not in args.part]
     for part in args.part:
         {"edge": part_edge, "dense": part_dense, "single": part_single}[part](rows)

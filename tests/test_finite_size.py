@@ -238,8 +238,9 @@ def test_tracy_widom_float_vs_stored_high_precision():
 
 
 def test_tracy_widom_mp_path_low_precision():
-    v = edge.tracy_widom_goe_cdf("1", dps=12)
-    assert abs(float(v) - edge.tracy_widom_goe_cdf(1.0)) < 1e-12
+    """The mpmath path runs and agrees with float64 (its high-precision values are stored offline)."""
+    v = edge.tracy_widom_goe_cdf("2", dps=8)
+    assert abs(float(v) - edge.tracy_widom_goe_cdf(2.0)) < 1e-8
 
 
 @pytest.mark.parametrize("d, n, kind", [(200, 400, "soft"), (40, 40, "hard"), (150, 100, "soft")])

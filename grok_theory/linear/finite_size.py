@@ -88,7 +88,11 @@ class TimeDistribution:
         q = _validate.real_array("q", q, lower=0.0)
         if np.any(q > 1):
             raise ValueError(f"q must be in [0, 1], got {q!r}")
-        out = np.quantile(self.samples, q)
+        finite = np.isfinite(self.samples)
+        big = np.finfo(float).max
+        out = np.quantile(np.where(finite, self.samples, big), q)  # inf would give nan between two infs
+        top = self.samples[finite].max() if finite.any() else -math.inf
+        out = np.where(out > top, math.inf, out)
         return float(out) if np.ndim(out) == 0 else out
 
     def quantile_interval(self, q: float, z: float = 1.96) -> tuple[float, float]:

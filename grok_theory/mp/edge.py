@@ -70,12 +70,19 @@ def _fredholm_float(s: float, m: int, derivative: bool = False) -> tuple[float, 
     return det, -det * float(np.trace(np.linalg.solve(a, dk)))
 
 
-def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int, derivative: bool = False) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """The mpmath version of :func:`_fredholm_float` (3·2^(degree−1) Gauss–Legendre nodes)."""
+@lru_cache(maxsize=32)
+def _gl_nodes(degree: int, prec: int) -> list:
+    """Gauss–Legendre nodes and weights on [−1, 1] (3·2^(degree−1) points) at ``prec`` bits, cached."""
     from mpmath.calculus.quadrature import GaussLegendre
 
+    with mpmath.workprec(prec):
+        return GaussLegendre(mpmath.mp).calc_nodes(degree, prec)
+
+
+def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int, derivative: bool = False) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """The mpmath version of :func:`_fredholm_float` (3·2^(degree−1) Gauss–Legendre nodes)."""
     with mpmath.workdps(dps):
-        nodes = GaussLegendre(mpmath.mp).calc_nodes(degree, mpmath.mp.prec)
+        nodes = _gl_nodes(degree, mpmath.mp.prec)
         L = 2 * (mpmath.mpf(_airy_cut(dps + 5)) - min(s, 0)) + 1
         x = [(xi + 1) * L / 2 for xi, _ in nodes]
         sw = [mpmath.sqrt(wi * L / 2) for _, wi in nodes]
