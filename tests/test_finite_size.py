@@ -64,32 +64,8 @@ def test_mode_curve_integrates_to_the_curves(kw):
             assert m.law.expect(lambda x: m.mode_curve(which, t, x)) == pytest.approx(curve(t), rel=1e-12)
 
 
-# -- conditional (data-averaged) and single-run curves vs real gradient descent ---------------------
-def test_conditional_curve_is_the_teacher_average_of_real_gd():
-    """One fixed X; 4000 teacher/initialisation/noise draws trained by literal GD (columns of one
-    d_out = 1 problem each); their mean loss vs (1/d) Σ f(t, ν_i), z-tested."""
-    rng = np.random.default_rng(7)
-    d, n, K, lr, wd, sigma = 20, 25, 4000, 0.05, 0.01, 0.2
-    model = TeacherStudent(d / n, lr=lr, weight_decay=wd, label_noise=sigma, dynamics="gd")
-    x = rng.standard_normal((n, d))
-    sd = 1 / math.sqrt(2 * d)
-    teacher, s = sd * rng.standard_normal((d, K)), sd * rng.standard_normal((d, K))
-    noise = sigma * rng.standard_normal((n, K))
-    y = x @ teacher + noise
-    times, step, rec = [10, 100, 400], 0, {}
-    for t in times:
-        while step < t:
-            s -= lr * (2 * x.T @ (x @ s - y) / n + wd * s)
-            step += 1
-        rec[t] = (((s - teacher) ** 2).sum(axis=0), ((x @ s - y) ** 2).sum(axis=0) / n)
-    nu = np.clip(np.linalg.eigvalsh(x.T @ x / n), 0, None)
-    for t in times:
-        for which, vals in zip(("gen", "train"), rec[t]):
-            pred = conditional_curve(model, which, t, nu[None])[0]
-            z = (vals.mean() - pred) / (vals.std(ddof=1) / math.sqrt(K))
-            assert abs(z) < 4, (t, which, z)
-
-
+# -- single-run curves vs real gradient descent (the data-averaged curve vs literal GD over many teachers
+#    is the simulation check of finite_size.conditional_average, run by tests/test_verify.py) ----------
 def _modes_from_data(model, ds):
     n, d = ds.x.shape
     nu, v = np.linalg.eigh(ds.x.T @ ds.x / n)
@@ -260,3 +236,13 @@ def test_hard_edge_closed_form():
     np.testing.assert_allclose(edge.hard_edge_cdf(edge.hard_edge_quantile(q)), q, rtol=1e-13)
     with pytest.raises(ValueError, match="q"):
         edge.hard_edge_quantile(1.0)
+
+
+# -- derivations --------------------------------------------------------------------------------------------
+def test_derivation_ids_registered():
+    """(Steps and checks of every registered derivation are re-run by tests/test_verify.py.)"""
+    from grok_theory.derivations.linear import finite_size as fs
+    from grok_theory.symbolic.registry import DERIVATION_MODULES
+    assert "linear.finite_size" in DERIVATION_MODULES
+    assert [d.id for d in fs.derivations()] == ["finite_size.conditional_average", "finite_size.single_run",
+                                                "finite_size.mean_correction", "finite_size.hard_edge", "finite_size.soft_edge"]
