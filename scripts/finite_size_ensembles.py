@@ -68,8 +68,8 @@ def part_edge(rows: list, sets: int = 10_000) -> None:
             print(json.dumps(r), flush=True)
 
 
-def part_dense(rows: list) -> None:
-    for d, sets in ((50, 2000), (200, 2000), (500, 600)):
+def part_dense(rows: list, dims: tuple = (50, 200, 500)) -> None:
+    for d, sets in ((x, y) for x, y in ((50, 2000), (200, 2000), (500, 600)) if x in dims):
         for lam in LAMS:
             n = n_train_for(d, lam)
             model = TeacherStudent(d / n, lr=LR, dynamics="gd")
@@ -85,8 +85,8 @@ def part_dense(rows: list) -> None:
             print(json.dumps(r), flush=True)
 
 
-def part_single(rows: list, seeds: int = 2000, per_decade: int = 40) -> None:
-    for d in (50, 200):
+def part_single(rows: list, dims: tuple = (50, 200), seeds: int = 2000, per_decade: int = 40) -> None:
+    for d in (x for x in (50, 200) if x in dims):
         for lam in LAMS:
             n = n_train_for(d, lam)
             model = TeacherStudent(d / n, lr=LR, dynamics="gd")
@@ -143,6 +143,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--part", nargs="*", default=["edge", "dense", "single"])
     ap.add_argument("--markdown", action="store_true", help="only print the tables of the stored results")
+    ap.add_argument("--dims", type=int, nargs="*", default=[50, 200, 500], help="d_in values of the dense/single parts")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "tests" / "data" / "finite_size_ensembles.json"))
     args = ap.parse_args()
     out = Path(args.out)
@@ -151,7 +152,10 @@ def main() -> None:
         return
     rows = [r for r in (json.loads(out.read_text()) if out.exists() else []) if r["part"] not in args.part]
     for part in args.part:
-        {"edge": part_edge, "dense": part_dense, "single": part_single}[part](rows)
+        if part == "edge":
+            part_edge(rows)
+        else:
+            {"dense": part_dense, "single": part_single}[part](rows, dims=tuple(args.dims))
         out.write_text(json.dumps(rows, indent=1))
 
 
