@@ -42,7 +42,7 @@ from grok_theory.mp.wishart import n_train_for, sample_spectrum
 
 __all__ = ["TimeDistribution", "GrokkingTimeDistribution", "grokking_time_distribution", "conditional_curve",
            "single_run_curve", "SingleRunModes", "sample_single_runs", "mean_curve_correction", "mean_curve",
-           "crossing_times"]
+           "crossing_times", "edge_crossing_time"]
 
 T_MIN, T_MAX = 1e-3, 1e13
 GRID_PER_DECADE = 8
@@ -430,3 +430,42 @@ def mean_curve(model: TeacherStudent, which: str, t: Any, d_in: int) -> np.ndarr
     base = {"train": model.train_loss, "gen": model.gen_loss, "norm": model.weight_norm}[
         _validate.choice("which", which, ("train", "gen", "norm"))](t)
     return base + mean_curve_correction(model, which, t) / d_in
+
+
+# -- the edge-dominated (late-time) law of the crossing times ------------------------------------------------
+def edge_crossing_time(model: TeacherStudent, which: str, eps: float, d_in: int, q: Any, criterion: str = "loss",
+                       level: float = 0.95, convention: str = "mean") -> Any:
+    """q-quantile of the data-averaged crossing time when the smallest eigenvalue carries the curve.
+
+    If (1/d_in) f(t, ν_min) alone is the loss at the crossing (late times: t·2c·(ν₂ − ν₁) ≫ 1),
+    t* solves f(t*, ν_min) = d_in L* and decreases in ν_min, so its q-quantile is the root at the
+    (1 − q)-quantile of ν_min from :func:`grok_theory.mp.edge.smallest_eigenvalue_law` (Edelman's
+    hard edge at d_in = N_tr, TW₁ otherwise). For flow, γ = σ = 0, d_out = 1:
+    t*_gen = log((1 + α²)/(2 d_in L*)) / (2c ν_min). Asymptotic twice over (edge law, one-mode
+    dominance): docs/models/finite_size.md measures it against the sampled distribution. Returns
+    ``inf`` where the mode never falls to the level.
+    """
+    from scipy.optimize import brentq
+
+    from grok_theory.mp.edge import smallest_eigenvalue_law
+
+    _validate.choice("which", which, ("train", "gen"))
+    d_in = _validate.positive_int("d_in", d_in)
+    n_train = n_train_for(d_in, model.lam)
+    model = replace(model, lam=d_in / n_train)
+    target = d_in * threshold(model, eps, criterion, level, convention)
+    qs = np.atleast_1d(_validate.real_array("q", q, lower=0.0))
+    if np.any(qs >= 1) or np.any(qs <= 0):
+        raise ValueError(f"q must be in (0, 1), got {q!r}")
+    law = smallest_eigenvalue_law(d_in, n_train)
+    out = []
+    for nu in np.atleast_1d(law.quantile(1 - qs)):
+        f = lambda x, nu=nu: math.log(max(float(model.mode_curve(which, math.exp(x), nu)), 1e-300)) - math.log(target)  # noqa: E731
+        if f(math.log(T_MAX)) > 0:
+            out.append(math.inf)
+        elif f(math.log(T_MIN)) <= 0:
+            out.append(0.0)
+        else:
+            out.append(math.exp(brentq(f, math.log(T_MIN), math.log(T_MAX), xtol=1e-13)))
+    res = np.array(out)
+    return float(res[0]) if np.ndim(q) == 0 else res
