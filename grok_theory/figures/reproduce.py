@@ -18,7 +18,7 @@ from typing import Any
 __all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render"]
 
 #: modules (in grok_theory/figures/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
-FIGURE_MODULES = ("levi", "late_time", "omnigrok", "dichotomy", "separability", "structured", "thermal")
+FIGURE_MODULES = ("levi", "late_time", "omnigrok", "dichotomy", "separability", "structured", "thermal", "finite_size")
 
 INSTALL_HINT = "matplotlib is required for figures: pip install 'grok-theory[plot]'"
 

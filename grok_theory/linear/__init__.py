@@ -26,6 +26,7 @@ _EXPORTS = {
     "threshold": "grok_theory.linear.grokking",
     "simulate_linear": "grok_theory.linear.simulate",
     "SimulationResult": "grok_theory.linear.simulate",
+    "grokking_time_distribution": "grok_theory.linear.finite_size",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -375,6 +375,28 @@ class TeacherStudent:
     def _has_static_part(self, which: str) -> bool:
         return self.label_noise > 0 or which == "norm"
 
+    def mode_curve(self, which: str, t: Any, nu: Any) -> np.ndarray:
+        """The contribution f(t, ν) of one eigenvalue ν of Σ_tr, so that curve(t) = E[f(t, ν)].
+
+        The expectation is over the spectral law of Σ_tr: Marchenko–Pastur for the curves of this
+        class; given one data set, the average over teacher, initialisation and label noise of the
+        loss is exactly (1/d_in) Σ_i f(t, ν_i) over its d_in eigenvalues (zeros included), since
+        T, S_0 and Ξ are isotropic (module docstring). ``which`` is "train", "gen" or "norm";
+        ``t`` and ``nu`` broadcast (float64).
+        """
+        _validate.choice("which", which, ("train", "gen", "norm"))
+        nu = np.asarray(nu, dtype=float)
+        t = np.asarray(t, dtype=float)
+        if which == "norm":
+            clean = [(2, lambda x: self.init_scale**2 / 2 + 0 * x)]
+        else:
+            clean = self.mode_coefficients(which)
+        h = self.mode_factor(t, nu)
+        out = sum(coef(nu) * h**k for k, coef in clean)
+        if self._has_static_part(which):
+            out = out + self._noise_term(which, t, False)(nu)
+        return np.asarray(out, dtype=float)
+
     # -- evaluation --------------------------------------------------------------------------
     def _curve(self, which: str, t: Any, dps: int | None, log: bool) -> Any:
         law = self.law

@@ -11,6 +11,7 @@ _EXPORTS = {
     "MarchenkoPastur": "grok_theory.mp.law",
     "narayana_moment": "grok_theory.mp.law",
     "QuadratureError": "grok_theory.mp.angle_rule",
+    "sample_spectrum": "grok_theory.mp.wishart",
 }
 __all__ = list(_EXPORTS)
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

@@ -42,7 +42,7 @@ __all__ = ["DERIVATION_MODULES", "ENTRY_POINT_GROUP", "INDEX", "all_derivations"
 DERIVATION_MODULES: tuple[str, ...] = (
     "mp.mp_law",
     "linear.teacher_student", "linear.accuracy", "linear.asymptotics", "linear.two_layer", "linear.omnigrok",
-    "linear.robustness", "linear.ridge_grokking", "linear.structured",
+    "linear.robustness", "linear.ridge_grokking", "linear.structured", "linear.finite_size",
     "dichotomy.lyu2024",
     "separability.beck2025",
     "thermal.jules2023",
