@@ -317,7 +317,7 @@ def test_bad_arguments_name_the_parameter():
     with pytest.raises(TypeError, match="dps"):
         mp.laplace(1.0, dps=10.5)
     with pytest.raises(TypeError, match="s must be a scalar"):
-        mp.laplace([1.0, 2.0], dps=20)
+        mp.laplace([1.0, [2.0]], dps=20)
     with pytest.raises(ValueError, match="k must be >= 0"):
         mp.moment(-1)
     with pytest.raises(TypeError, match="f must be callable"):

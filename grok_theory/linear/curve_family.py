@@ -295,8 +295,9 @@ class CurveFamily:
         half agree. Returns ``(log L, n_decay, n_noise)``.
         """
         p, t = np.asarray(p, dtype=np.int64), np.asarray(t, dtype=float)
-        s1, s2, n = self._decay_part(p, t, n_decay)
+        s1, s2, n, unconverged = self._decay_part(p, t, n_decay)
         noise, nn = self._noise_part(p, t, n_noise)
+        nn[unconverged] = FALLBACK  # the model's own curve for rows the family's rule cannot resolve
         out = self._assemble(p, t, s1, s2, noise)
         self._fallback(p, t, nn, out)
         return out, n, nn
@@ -315,11 +316,13 @@ class CurveFamily:
         adaptive = n_decay is None
         n, _ = self._decay_nodes(p, t, n_decay)
         n = n.copy()
+        n0 = n.copy()
         s1, s2 = np.empty(R), np.empty(R)
         todo = np.arange(R)
+        unconverged = np.zeros(R, dtype=bool)
         for _ in range(_MAX_DOUBLINGS + 1):
             if not todo.size:
-                return s1, s2, n
+                return s1, s2, n, unconverged
             ok = np.ones(todo.size, dtype=bool)
             nn, cc = self._decay_nodes(p[todo], t[todo], n[todo])
             for key in np.unique(np.stack([nn, cc]), axis=1).T:
@@ -329,10 +332,13 @@ class CurveFamily:
                 s1[rows], s2[rows] = f1, f2
                 ok[sel] = self._decay_agree(p[rows], t[rows], (f1, h1, m1), (f2, h2, m2))
             if not adaptive:
-                return s1, s2, n
+                return s1, s2, n, unconverged
             todo = todo[~ok]
             n[todo] *= 2
-        raise QuadratureError(f"the learning curve did not converge at lam={self.lam}")
+        # rows whose nested rules never agreed: reported, then evaluated by the model's own curve
+        n[todo] = n0[todo]
+        unconverged[todo] = True
+        return s1, s2, n, unconverged
 
     def _noise_part(self, p: np.ndarray, t: np.ndarray, n_noise: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         R = len(p)

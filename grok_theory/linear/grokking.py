@@ -21,7 +21,8 @@ initialisation with weight decay) vary on scales of decades.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+import warnings
+from dataclasses import dataclass, field, replace
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,9 @@ import numpy as np
 
 from grok_theory import _validate
 from grok_theory.linear.curve_family import FALLBACK, CurveFamily
+from grok_theory.mp.angle_rule import QuadratureError
 from grok_theory.linear.model import TeacherStudent, loss_at_accuracy
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -69,6 +72,8 @@ class _Crossings:
     t: np.ndarray
     lo: np.ndarray
     hi: np.ndarray
+    #: problem index → why it could not be solved (its t is nan)
+    failures: dict = field(default_factory=dict)
 
 
 def _first_crossings(models: Sequence[TeacherStudent], whiches: Sequence[str], level_loss: np.ndarray) -> _Crossings:
@@ -92,10 +97,28 @@ def _first_crossings(models: Sequence[TeacherStudent], whiches: Sequence[str], l
             continue
         groups.setdefault(m.lam, []).append(i)
     for idx in groups.values():
-        idx = np.asarray(idx)
+        _solve_group(models, whiches, np.asarray(idx), log_thr, out)
+    return out
+
+
+_CELL_ERRORS = (QuadratureError, ArithmeticError, ValueError, FloatingPointError)
+
+
+def _solve_group(models: Sequence[TeacherStudent], whiches: Sequence[str], idx: np.ndarray, log_thr: np.ndarray,
+                 out: _Crossings) -> None:
+    """Solve the problems ``idx`` (one λ) together; if that fails, split the group in halves
+    until the problems that cannot be solved are alone, and record why for each of them."""
+    try:
         fam = CurveFamily([models[i] for i in idx], [whiches[i] for i in idx])
         out.t[idx], out.lo[idx], out.hi[idx] = _solve_family(fam, log_thr[idx])
-    return out
+    except _CELL_ERRORS as err:
+        if len(idx) == 1:
+            out.failures[int(idx[0])] = f"{type(err).__name__}: {err}"
+            out.t[idx] = np.nan
+            return
+        half = len(idx) // 2
+        _solve_group(models, whiches, idx[:half], log_thr, out)
+        _solve_group(models, whiches, idx[half:], log_thr, out)
 
 
 def _solve_family(fam: CurveFamily, log_thr: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -218,33 +241,84 @@ def crossing_time(model: TeacherStudent, which: str, eps: float, criterion: str 
     dps = _validate.dps_value(dps)
     level_loss = threshold(model, eps, criterion, level, convention)
     res = _first_crossings([model], [_check_which(which)], np.array([level_loss]))
+    if res.failures:
+        _reraise(res.failures[0])
     root = float(res.t[0])
     if root == 0.0 or math.isinf(root) or dps is None:
-        return root if dps is None else (mpmath.mpf(root) if root == 0.0 else mpmath.inf)
+        return root if dps is None else (mpmath.mpf(0) if root == 0.0 else mpmath.inf)
+    return _refine_mp(model, which, eps, criterion, level, convention, level_loss, root, float(res.lo[0]), float(res.hi[0]), dps)
+
+
+def _threshold_mp(ctx: Any, model: TeacherStudent, eps: Any, criterion: str, level: Any, convention: str,
+                  level_loss: float) -> Any:
+    """The threshold loss in ``ctx``: eps/4 exactly, or the loss at which the accuracy is ``level``
+    (Levi Eq. 13 inverted by Newton on the regularised incomplete gamma from the float64 value)."""
+    e = to_ctx(exact_scalar("eps", eps, lower=0.0, strict=True)[0], ctx)
+    if criterion == "loss":
+        return e / 4
+    lv = to_ctx(exact_scalar("level", level, lower=0.0, strict=True)[0], ctx)
+    a = ctx.mpf(model.d_out) / 2
+    scale = model.d_out if convention == "mean" else 1
+    # accuracy = P(a, x) with x = scale·eps/(2L): solve P(a, x) = level for x
+    x = ctx.mpf(scale * float(eps) / (2 * level_loss))
+    for _ in range(100):
+        step = (ctx.gammainc(a, 0, x, regularized=True) - lv) / (ctx.exp(-x) * x ** (a - 1) / ctx.gamma(a))
+        x -= step
+        if abs(step) <= abs(x) * ctx.eps * 4:
+            break
+    return scale * e / (2 * x)
+
+
+def _refine_mp(model: TeacherStudent, which: str, eps: Any, criterion: str, level: Any, convention: str,
+               level_loss: float, root: float, lo: float, hi: float, dps: int) -> Any:
+    """The crossing to ``dps`` digits: the secant method on log L(t) − log L* from the float64 root.
+
+    The float64 root is good to ~1e-14 relative; with a second point one float64 rounding away,
+    each secant step multiplies the errors of the last two iterates (order 1.618), so two or three
+    curve evaluations at the working precision reach 30 digits. The iteration stops when the
+    product of the last two steps (the error of the new iterate, up to the curvature factor) is
+    below 10^(−dps−4); it falls back to bisection on the float64 grid bracket if an iterate leaves it.
+    """
     curve = model.log_train_loss if which == "train" else model.log_gen_loss
-    grid_lo, grid_hi = float(res.lo[0]), float(res.hi[0])
-    # refine at precision: bisection in t on the bracket, at dps + 10 digits
-    with mpmath.workdps(dps + 10):
-        thr = mpmath.log(mpmath.mpf(level_loss))
-        a = mpmath.mpf(grid_lo)
-        b = mpmath.mpf(grid_hi)
-        x0 = mpmath.mpf(root)
-        # shrink the bracket around the float root first
-        for scale in (mpmath.mpf(10) ** -8, mpmath.mpf(10) ** -5):
-            la, lb = x0 * (1 - scale), x0 * (1 + scale)
-            if la > a and lb < b and curve(la, dps=dps + 5) - thr > 0 and curve(lb, dps=dps + 5) - thr <= 0:
-                a, b = la, lb
-                break
-        tol = mpmath.mpf(10) ** (-dps - 2)
-        while (b - a) > tol * b:
-            m = (a + b) / 2
-            if curve(m, dps=dps + 5) - thr > 0:
-                a = m
-            else:
-                b = m
-        out = (a + b) / 2
-    with mpmath.workdps(dps):
-        return +out
+    work = dps + 6
+    ctx = context(prec_of(work + 4))
+    thr = ctx.log(_threshold_mp(ctx, model, eps, criterion, level, convention, level_loss))
+
+    def f(t: Any) -> Any:
+        return ctx.convert(curve(result(t, work + 4), dps=work)) - thr
+
+    a, b = ctx.mpf(lo), ctx.mpf(hi)
+    t0 = ctx.mpf(root)
+    t1 = t0 * (1 + ctx.mpf(2) ** -46)
+    f0, f1 = f(t0), f(t1)
+    steps: list[Any] = []
+    tol = ctx.mpf(10) ** (-dps - 4)
+    for _ in range(60):
+        if f1 == f0:
+            break
+        t2 = t1 - f1 * (t1 - t0) / (f1 - f0)
+        if not (a <= t2 <= b):  # left the bracket: bisect it instead
+            t2 = (a + b) / 2
+        t0, f0 = t1, f1
+        t1, f1 = t2, f(t2)
+        if f1 > 0:
+            a = max(a, t1)
+        else:
+            b = min(b, t1)
+        steps.append(abs(t1 - t0) / t1)
+        if f1 == 0 or (len(steps) >= 2 and steps[-1] * steps[-2] <= tol) or steps[-1] <= tol:
+            break
+    else:
+        raise ArithmeticError(f"the {which} crossing did not converge to {dps} digits")
+    return result(t1, dps)
+
+
+def _reraise(reason: str) -> None:
+    """Raise a recorded cell failure again (single-problem calls fail loudly)."""
+    kind, _, msg = reason.partition(": ")
+    exc = {"QuadratureError": QuadratureError, "ValueError": ValueError,
+           "FloatingPointError": FloatingPointError}.get(kind, ArithmeticError)
+    raise exc(msg)
 
 
 @dataclass(frozen=True)
@@ -276,21 +350,31 @@ def grokking_time(model: TeacherStudent, eps: float, criterion: str = "loss", le
                   convention: str = "mean", dps: int | None = None) -> GrokkingTime:
     """Both crossing times and Δt (``inf`` when the model never generalises; see crossing_time)."""
     if dps is None:  # both problems in one solver call
-        tt, tg, delta = (float(a[0]) for a in _grokking_deltas([model], [threshold(model, eps, criterion, level, convention)]))
-        return GrokkingTime(tt, tg, delta)
+        tt, tg, delta, failures = _grokking_deltas([model], [threshold(model, eps, criterion, level, convention)])
+        if failures:
+            _reraise(failures[0].partition(": ")[2])
+        return GrokkingTime(float(tt[0]), float(tg[0]), float(delta[0]))
     tt = crossing_time(model, "train", eps, criterion, level, convention, dps)
     tg = crossing_time(model, "gen", eps, criterion, level, convention, dps)
-    never = (mpmath.isinf(tg) if dps is not None else math.isinf(tg))
-    return GrokkingTime(tt, tg, (mpmath.inf if dps is not None else math.inf) if never else tg - tt)
+    if mpmath.isinf(tg):
+        return GrokkingTime(tt, tg, mpmath.inf)
+    ctx = context(prec_of(dps + 5))  # the difference at the working precision, then rounded
+    return GrokkingTime(tt, tg, result(ctx.convert(tg) - ctx.convert(tt), dps))
 
 
-def _grokking_deltas(models: list[TeacherStudent], levels: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(t_train, t_gen, Δt) of every model: its two problems (train, gen) solved together; Δt = inf
-    where generalisation is never reached."""
-    res = _first_crossings(models + models, ["train"] * len(models) + ["gen"] * len(models), np.array(list(levels) * 2))
-    tt, tg = res.t[: len(models)], res.t[len(models):]
+def _grokking_deltas(models: list[TeacherStudent], levels: list[float]) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict]:
+    """(t_train, t_gen, Δt, failures) of every model: its two problems (train, gen) solved
+    together; Δt = inf where generalisation is never reached, nan where a crossing could not be
+    computed (``failures`` maps the model's index to the reason)."""
+    M = len(models)
+    res = _first_crossings(models + models, ["train"] * M + ["gen"] * M, np.array(list(levels) * 2))
+    tt, tg = res.t[:M], res.t[M:]
+    failures: dict[int, str] = {}
+    for p, reason in sorted(res.failures.items()):
+        failures.setdefault(p % M, ("train: " if p < M else "gen: ") + reason)
     with np.errstate(invalid="ignore"):
-        return tt, tg, np.where(np.isfinite(tg), tg - tt, np.inf)
+        delta = np.where(np.isnan(tt) | np.isnan(tg), np.nan, np.where(np.isfinite(tg), tg - tt, np.inf))
+    return tt, tg, delta, failures
 
 
 _AXES = ("lam", "d_out", "weight_decay", "init_scale", "eps", "exponent", "alignment")
@@ -307,6 +391,10 @@ class PhaseDiagram:
     delta: np.ndarray
     t_train: np.ndarray
     t_gen: np.ndarray
+    #: per cell: "ok", "no grokking" (generalisation never reached) or "failed" (not computable)
+    status: np.ndarray | None = None
+    #: (i, j) → why the cell could not be computed (its delta, t_train, t_gen are nan)
+    failures: dict = field(default_factory=dict)
 
     def __repr__(self) -> str:
         def axis(name: str, v: np.ndarray) -> str:
@@ -314,8 +402,9 @@ class PhaseDiagram:
 
         finite = self.delta[np.isfinite(self.delta)]
         rng = f"delta in [{finite.min():.4g}, {finite.max():.4g}]" if finite.size else "no finite delta"
+        failed = f"; {len(self.failures)} cells failed" if self.failures else ""
         return (f"PhaseDiagram({axis(self.x_name, self.x_values)}; {axis(self.y_name, self.y_values)}; {rng}; "
-                f"{int(self.no_grokking.sum())}/{self.delta.size} cells never generalise)")
+                f"{int(self.no_grokking.sum())}/{self.delta.size} cells never generalise{failed})")
 
     def _repr_html_(self) -> str:
         """Jupyter: the summary and the Δt table (rows x, columns y; ∞ = never generalises)."""
@@ -330,7 +419,7 @@ class PhaseDiagram:
     @property
     def no_grokking(self) -> np.ndarray:
         """Mask of cells where generalisation never reaches the criterion."""
-        return ~np.isfinite(self.t_gen)
+        return np.isinf(self.t_gen)
 
 
 def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, base: TeacherStudent | None = None,
@@ -365,8 +454,15 @@ def phase_diagram(x: tuple[str, Any], y: tuple[str, Any], eps: float = 1e-3, bas
             model = replace(base, **params)
             models.append(model)
             levels.append(threshold(model, e, criterion, level))
-    tt, tg, delta = (a.reshape(shape) for a in _grokking_deltas(models, levels))
-    return PhaseDiagram(xn, xv, yn, yv, delta, tt, tg)
+    tt, tg, delta, failures = _grokking_deltas(models, levels)
+    tt, tg, delta = (a.reshape(shape) for a in (tt, tg, delta))
+    status = np.where(np.isinf(tg), "no grokking", "ok").astype(object)
+    cells = {}
+    for k, reason in failures.items():
+        ij = np.unravel_index(k, shape)
+        cells[(int(ij[0]), int(ij[1]))] = reason
+        status[ij] = "failed"
+    return PhaseDiagram(xn, xv, yn, yv, delta, tt, tg, status, cells)
 
 
 def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accuracy", level: float = 0.95,
@@ -390,11 +486,15 @@ def d_out_max(lam: float, eps: float, lr: float = 0.01, criterion: str = "accura
     models = [TeacherStudent(lam, d_out=d, lr=lr, **model_args) for d in range(1, d_hi + 1)]
     levels = [threshold(m, eps, criterion, level) for m in models]
     if executor is None:
-        _, _, values = _grokking_deltas(models, levels)
+        _, _, values, failures = _grokking_deltas(models, levels)
     else:
         from grok_theory.parallel import grokking_deltas_on
 
         values = grokking_deltas_on(executor, _grokking_deltas, models, levels)
+        failures = {int(i): "not computable" for i in np.flatnonzero(np.isnan(values))}
+    if failures:
+        warnings.warn(f"d_out_max: {len(failures)} output dimension(s) could not be computed and were skipped: "
+                      + "; ".join(f"d_out={k + 1}: {v}" for k, v in sorted(failures.items())[:5]), RuntimeWarning, stacklevel=2)
     finite = np.where(np.isfinite(values), values, -np.inf)
     best = int(np.argmax(finite))
     return best + 1, float(values[best])

@@ -40,7 +40,9 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory.mp.angle_rule import QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, vectorize
 
 __all__ = ["TeacherStudent", "accuracy_from_loss", "loss_at_accuracy"]
 
@@ -84,11 +86,11 @@ def accuracy_from_loss(loss: Any, eps: float, d_out: int, convention: str = "mea
     _check_loss(loss, eps_f)
     scale = d_out if convention == "mean" else 1
     if dps is not None:
-        with mpmath.workdps(dps + 5):
-            L = max(mpmath.mpf(loss), 0)
-            out = mpmath.mpf(1) if L == 0 else mpmath.gammainc(mpmath.mpf(d_out) / 2, 0, scale * mpmath.mpf(eps) / (2 * L), regularized=True)
-        with mpmath.workdps(dps):
-            return +out
+        ctx = context(prec_of(dps + 5))
+        L = max(to_ctx(exact_scalar("loss", loss, lower=None)[0], ctx), 0)
+        e = to_ctx(exact_scalar("eps", eps, lower=0.0, strict=True)[0], ctx)
+        out = ctx.mpf(1) if L == 0 else ctx.gammainc(ctx.mpf(d_out) / 2, 0, scale * e / (2 * L), regularized=True)
+        return result(out, dps)
     L = np.asarray(loss, dtype=float)
     with np.errstate(divide="ignore", over="ignore"):  # a subnormal loss gives x = inf, accuracy 1
         x = np.where(L > 0, scale * eps / (2 * np.where(L > 0, L, 1.0)), np.inf)
@@ -130,8 +132,13 @@ def loss_at_accuracy(level: float, eps: float, d_out: int, convention: str = "me
     return scale * eps / (2 * x)
 
 
+def _ctx_of(x: Any) -> Any:
+    """The mpmath context of an mpmath number (False for floats and arrays)."""
+    return getattr(x, "context", False) if hasattr(x, "_mpf_") else False
+
+
 @lru_cache(maxsize=1024)
-def _law(lam: float) -> MarchenkoPastur:
+def _law(lam: Any) -> MarchenkoPastur:
     """The (immutable) law of a given λ, shared by the models built with it (phase diagrams)."""
     return MarchenkoPastur(lam)
 
@@ -174,20 +181,24 @@ class TeacherStudent:
     label_noise: float = 0.0
     dynamics: str = "flow"
     law: MarchenkoPastur = field(init=False, repr=False, compare=False)
+    #: the parameters as given (int, Fraction, str, mpf, SymPy numbers kept exact; floats as is),
+    #: converted at the working precision of every ``dps=`` call
+    exact: dict = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
-        set_(self, "lam", _validate.positive("lam", self.lam))
+        exact = {}
+        for name, strict in (("lam", True), ("lr", True), ("weight_decay", False), ("init_scale", False),
+                             ("teacher_scale", False), ("label_noise", False)):
+            kept, as_float = exact_scalar(name, getattr(self, name), lower=0.0, strict=strict)
+            exact[name] = kept
+            set_(self, name, as_float)
+        set_(self, "exact", exact)
         set_(self, "d_out", _validate.positive_int("d_out", self.d_out))
-        set_(self, "lr", _validate.positive("lr", self.lr))
-        set_(self, "weight_decay", _validate.nonnegative("weight_decay", self.weight_decay))
-        set_(self, "init_scale", _validate.nonnegative("init_scale", self.init_scale))
-        set_(self, "teacher_scale", _validate.nonnegative("teacher_scale", self.teacher_scale))
-        set_(self, "label_noise", _validate.nonnegative("label_noise", self.label_noise))
         _validate.choice("dynamics", self.dynamics, _DYNAMICS)
         _validate.square_finite(("init_scale", self.init_scale), ("teacher_scale", self.teacher_scale), ("label_noise", self.label_noise))
         _validate.at_most(_validate.MAGNITUDE_MAX, ("lr", self.lr), ("weight_decay", self.weight_decay))
-        set_(self, "law", _law(self.lam))
+        set_(self, "law", _law(exact["lam"]))
         if self.dynamics == "gd":
             bound = self.d_out / (self.law.upper + self.weight_decay / 2)
             if self.lr >= bound:
@@ -204,15 +215,24 @@ class TeacherStudent:
         return r"$\mathrm{TeacherStudent}:\ " + r",\ ".join(parts) + rf"$ ({kind})"
 
     # -- derived constants ------------------------------------------------------------------
-    def _k(self, mp: bool) -> dict[str, Any]:
-        """Model constants as floats, or as exact mpmath numbers at the working precision."""
-        conv = mpmath.mpf if mp else float
-        lam = conv(self.lam)
-        return {
-            "c": 2 * conv(self.lr) / self.d_out, "g": conv(self.weight_decay) / 2, "lam": lam,
-            "tau2": conv(self.teacher_scale) ** 2, "a2": conv(self.init_scale) ** 2, "s2": conv(self.label_noise) ** 2,
-            "lower": self.law._params()["lower"] if mp else self.law.lower,
-        }
+    def _k(self, mp: Any) -> dict[str, Any]:
+        """Model constants as floats (``mp`` false), or as numbers of the mpmath context ``mp``
+        (``True``: the global one) converted exactly from the parameters as given."""
+        if not mp:
+            return {"c": 2 * self.lr / self.d_out, "g": self.weight_decay / 2, "lam": self.lam,
+                    "tau2": self.teacher_scale**2, "a2": self.init_scale**2, "s2": self.label_noise**2,
+                    "lower": self.law.lower}
+        ctx = mpmath.mp if mp is True else mp
+        cached = getattr(ctx, "_ts_cache", None)
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        x = {name: to_ctx(v, ctx) for name, v in self.exact.items()}
+        out = {"c": 2 * x["lr"] / self.d_out, "g": x["weight_decay"] / 2, "lam": x["lam"],
+               "tau2": x["teacher_scale"] ** 2, "a2": x["init_scale"] ** 2, "s2": x["label_noise"] ** 2,
+               "lower": self.law._params(None if mp is True else ctx)["lower"]}
+        if mp is not True:
+            ctx._ts_cache = (self, out)
+        return out
 
     @property
     def c(self) -> float:
@@ -226,14 +246,14 @@ class TeacherStudent:
 
     def _ratio(self, nu: Any) -> tuple[Any, Any]:
         """(r, 1 − r) with r = g/(ν+g); for g = 0, r = 0 and 1 − r = 1 (also at ν = 0)."""
-        g = self._k(isinstance(nu, mpmath.mpf))["g"]
+        g = self._k(_ctx_of(nu))["g"]
         if g == 0:
             return 0 * nu, 0 * nu + 1
         return g / (nu + g), nu / (nu + g)
 
     def _noise_factor(self, nu: Any) -> Any:
         """ν/(ν+g)² (0 at ν = 0: null-space modes see no noise)."""
-        g = self._k(isinstance(nu, mpmath.mpf))["g"]
+        g = self._k(_ctx_of(nu))["g"]
         if isinstance(nu, np.ndarray):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return np.where(nu > 0, nu / (nu + g) ** 2, 0.0)
@@ -255,7 +275,7 @@ class TeacherStudent:
         kk = self._k(mp)
         c, g, lower = kk["c"], kk["g"], kk["lower"]
         x = c * (nu - lower) / (1 - c * (lower + g))
-        # x ≤ 1 unless the model oscillates, which takes the unfactorised path (_signed_part)
+        # x ≤ 1 unless the model oscillates, which takes the unfactorised path (_curve_mp)
         if mp:
             return mpmath.exp(k * t * (mpmath.log1p(-x) + x))
         return np.exp(k * t * (np.log1p(-x) + x))
@@ -276,17 +296,6 @@ class TeacherStudent:
         if np.any(np.asarray(t, dtype=float) % 1 != 0):
             raise ValueError(f"t must be whole GD steps when modes oscillate (lr={self.lr!r} > d_out/(lam_+ + "
                              f"weight_decay/2) / 2 = {self.d_out / (2 * (self.law.upper + self.g)):.6g}), got t={t!r}")
-
-    def _signed_part(self, coef: Callable[[Any], Any], k: int, t: Any, mp: bool, dps: int | None = None) -> Any:
-        """E[C_k h^k] under oscillating GD (ρ < 0 near λ₊), a linear, not log, expectation.
-
-        The lower-edge factorisation of the other paths assumes |ρ| is largest at λ₋; with
-        oscillating modes |ρ(λ₊)| can rival it, so h^k (a polynomial in ν at whole steps t) is
-        integrated as it is, atom included.
-        """
-        if mp:
-            return self.law.expect(lambda nu: coef(nu) * self.mode_factor(t, nu, True) ** k, dps=dps)
-        return np.array([float(self.law.expect(lambda nu, tt=tt: coef(nu) * self.mode_factor(tt, nu) ** k)) for tt in t])
 
     def _atom_log_term(self, coef: Callable[[Any], Any], k: int, t: np.ndarray) -> np.ndarray | None:
         """log(atom·C_k(0)·h(0)^k) for GD at λ > 1: the null modes, added exactly (no over/underflow)."""
@@ -314,10 +323,16 @@ class TeacherStudent:
         """
         kk = self._k(mp)
         c, g = kk["c"], kk["g"]
-        if self.dynamics == "flow":
-            return mpmath.exp(-c * (nu + g) * t) if mp else np.exp(-c * (nu + g) * t)
         if mp:
-            return (1 - c * (nu + g)) ** t
+            ctx = mpmath.mp if mp is True else mp
+            if self.dynamics == "flow":
+                return ctx.exp(-c * (nu + g) * t)
+            rho = 1 - c * (nu + g)
+            if ctx.isint(t):
+                return rho ** int(t)
+            return ctx.exp(t * ctx.log(rho))
+        if self.dynamics == "flow":
+            return np.exp(-c * (nu + g) * t)
         a = c * (nu + g)
         mag = np.exp(t * log_abs_one_minus(a))
         return np.where((a > 1) & (np.asarray(t) % 2 == 1), -mag, mag)  # oscillating modes (t whole)
@@ -350,22 +365,39 @@ class TeacherStudent:
             terms = [(0, c0), (1, c1), (2, c2)]
         return terms
 
-    def _noise_term(self, which: str, t: Any, mp: bool) -> Callable[[Any], Any]:
-        """The label-noise part (and for the norm, the saturating teacher part) as a function of ν."""
+    def _noise_term(self, which: str, t: Any, mp: Any, decaying: bool = False) -> Callable[[Any], Any]:
+        """The label-noise part (and for the norm, the saturating teacher part) as a function of ν.
+
+        ``t = None`` gives its t → ∞ value (h = 0); ``decaying=True`` the difference from that
+        value, written in h (w² − 1 = h² − 2h, w − 1 = −h) so that it keeps its relative precision
+        where h is tiny."""
         kk = self._k(mp)
         lam, s2, d, tau2, g = kk["lam"], kk["s2"], self.d_out, kk["tau2"], kk["g"]
 
         def f(nu: Any) -> Any:
-            w = 1 - self.mode_factor(t, nu, mp)
             nf = self._noise_factor(nu)
+            if decaying:
+                h = self.mode_factor(t, nu, mp)
+                w2m1, wm1 = h * h - 2 * h, -h
+                if which == "gen":
+                    return lam * s2 * nf * w2m1
+                if which == "train":
+                    # ν·nf = r̄², q = r̄: λσ²(r̄²(h² − 2h) + 2r̄h) = λσ²(r̄²h² + 2r̄rh), no cancellation
+                    if not nu > 0 and self.law.atom > 0:
+                        return 0 * nu  # null modes: the residual is the noise itself at all times
+                    r, rc = self._ratio(nu)
+                    return lam * s2 * (rc * rc * h * h + 2 * rc * r * h)
+                _, rc = self._ratio(nu)
+                return (d * lam * s2 * nf + tau2 / 2 * rc * rc) * w2m1
+            w = 1 - self.mode_factor(t, nu, mp) if t is not None else 1 + 0 * nu  # t = None: t → ∞
             if which == "gen":
                 return lam * s2 * nf * w * w
             if which == "train":
                 q = nu / (nu + g) if g > 0 else (1 + 0 * nu)
                 if isinstance(nu, np.ndarray):
                     q = np.where(nu > 0, q, 0.0)
-                elif not nu > 0:
-                    q = 0 * nu
+                elif not nu > 0 and self.law.atom > 0:
+                    q = 0 * nu  # null modes (λ > 1); at λ ≤ 1, ν = 0 takes the continuous limit
                 return lam * s2 * (nu * nf * w * w - 2 * q * w) + s2
             _, rc = self._ratio(nu)
             return d * lam * s2 * nf * w * w + tau2 / 2 * rc * rc * w * w
@@ -401,22 +433,38 @@ class TeacherStudent:
     def _curve(self, which: str, t: Any, dps: int | None, log: bool) -> Any:
         law = self.law
         if dps is not None:
-            return self._curve_mp(which, t, dps, log)
+            return vectorize("t", t, lambda tt: self._curve_mp(which, tt, dps, log))
         t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
         if self.oscillates:
+            # oscillating modes: |h| peaks at both edges of the support; the edge rule of the
+            # dps path resolves both (17 digits, rounded to float64)
             self._whole_steps(flat)
+            out = np.array([float(self._curve_mp(which, float(tt), 17, log)) for tt in flat]).reshape(t_arr.shape)
+            return float(out) if out.ndim == 0 else out
         logs = []
         clean = [] if which == "norm" else self.mode_coefficients(which)
         if which == "norm":
             clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
-        signed = np.zeros(flat.shape)
-        for k, coef in clean:
-            if self.dynamics == "flow" or k == 0:
+        n_own = len(clean)
+        exact_train_noise = which == "train" and self.g == 0 and self.label_noise > 0
+        if exact_train_noise:
+            # γ = 0: the train noise part is σ² max(0, 1 − λ) + λσ² E_cont[h²] exactly (N − N∞ =
+            # λσ²h² on ν > 0; the null modes keep σ²): a decaying term like the clean ones, no
+            # cancellation between the saturated value and the decay
+            ls2 = self.lam * self.label_noise**2
+            null = law.atom > 0  # the null modes (λ > 1) take no part in the decay
+            clean = list(clean) + [(2, lambda nu: np.where(nu > 0, ls2, 0.0) if null else ls2 + 0 * nu)]
+        for idx, (k, coef) in enumerate(clean):
+            if self.dynamics == "flow" and self.g == 0 and k == 2 and idx < n_own:
+                # C_2 = K (gen, norm) or K·ν (train): the engine's certified Laplace transform
+                power = 1 if which == "train" else 0
+                K = float(coef(np.ones(1))[0])
+                if K == 0:
+                    continue
+                lv = math.log(K) + law.log_laplace(self._decay_rate(k, flat), power=power)
+            elif self.dynamics == "flow" or k == 0:
                 lv = law.log_expect(coef, s=self._decay_rate(k, flat)) + self._log_edge_factor(k, flat)
-            elif self.oscillates:
-                signed += self._signed_part(coef, k, flat, mp=False)
-                continue
             else:
                 # the atom's modes (λ > 1) are added exactly: inside the factorised form their
                 # factor h(0)^k would be a product of an overflowing and an underflowing term
@@ -432,10 +480,11 @@ class TeacherStudent:
             logs.append(np.atleast_1d(lv))
         with np.errstate(divide="ignore"):
             total_log = np.logaddexp.reduce(np.vstack(logs), axis=0) if logs else np.full(flat.shape, -np.inf)
-        if np.any(signed != 0):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                total_log = np.log(np.exp(total_log) + signed)
-        if self._has_static_part(which):
+        if exact_train_noise:
+            if self.lam < 1:
+                with np.errstate(divide="ignore"):
+                    total_log = np.logaddexp(total_log, math.log(self.label_noise**2 * (1 - self.lam)))
+        elif self._has_static_part(which):
             static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
                 total_log = np.logaddexp(total_log, np.log(np.maximum(static, 0.0)))
@@ -443,42 +492,121 @@ class TeacherStudent:
         out = out.reshape(t_arr.shape)
         return float(out) if out.ndim == 0 else out
 
+    def _edge_rates(self, k: int, t: float) -> tuple[float, float]:
+        """Decay rates (per unit ν) of h^k away from the lower and the upper edge of the support.
+
+        Flow: k·c·t at the lower edge, no upper peak. GD: |ρ(ν)|^{kt}, ρ = 1 − c(ν+g), is largest
+        at the edges; its log-slopes there are k·t·c/ρ(λ₋) and, for oscillating modes
+        (ρ(λ₊) < 0), k·t·c/|ρ(λ₊)| (``inf``: no peak at that edge).
+        """
+        c, g = self.c, self.g
+        if self.dynamics == "flow" or k == 0:
+            return k * c * t, 0.0
+        rho_lo, rho_hi = 1 - c * (self.law.lower + g), 1 - c * (self.law.upper + g)
+        s_lo = k * t * c / rho_lo if rho_lo > 0 else math.inf
+        s_hi = k * t * c / -rho_hi if rho_hi < 0 else 0.0
+        return s_lo, s_hi
+
+    def _part_mp(self, part: tuple, digits: int) -> Any:
+        """E[F] of one part of a curve; time-independent ("static") parts are cached per model."""
+        if part[0] != "static":
+            make, s_lo, s_hi, pc = part
+            return self.law.edge_expect_mp(make, digits, s_lo, s_hi, pole_correct=pc)[0]
+        _, which, make, s_lo, s_hi, pc = part
+        cache = self.__dict__.setdefault("_static_cache", {})
+        key = (which, digits)
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            # raw mpmath numbers: picklable, of no context
+            cache[key] = self.law.edge_expect_mp(make, digits, s_lo, s_hi, pole_correct=pc)[0]._mpf_
+        return context(prec_of(digits + 10)).make_mpf(cache[key])
+
     def _curve_mp(self, which: str, t: Any, dps: int, log: bool) -> Any:
+        """The curve to ``dps`` digits: every part E[F(ν)] by the certified edge rule
+        (:meth:`MarchenkoPastur.edge_expect_mp`) in a private mpmath context, with the
+        parameters converted exactly at the working precision."""
+        t_kept, tf = exact_scalar("t", t, lower=0.0)
+        if self.oscillates:
+            self._whole_steps(tf)
         law = self.law
-        with mpmath.workdps(dps + 10):
-            if isinstance(t, (str, mpmath.mpf)):
-                tm = mpmath.mpf(t)
-                if not mpmath.isfinite(tm) or tm < 0:
-                    raise ValueError(f"t must be finite and >= 0, got {t!r}")
+        parts: list[tuple[Any, float, float, bool]] = []  # (make_F, s_lo, s_hi, pole_correct)
+        consts: list[Callable[[Any], Any]] = []  # exact constants (make_value(ctx))
+
+        def t_of(ctx: Any) -> Any:
+            return to_ctx(t_kept, ctx)
+
+        clean = [(2, None)] if which == "norm" else self.mode_coefficients(which)
+        for k, coef in clean:
+            if coef is not None and np.all(coef(np.array([0.0, 0.5, 1.0, 2.0])) == 0):
+                continue
+            s_lo, s_hi = self._edge_rates(k, tf)
+
+            def make(ctx: Any, k: int = k) -> Any:
+                tm = t_of(ctx)
+                a2 = self._k(ctx)["a2"]
+                coef_c = dict(self.mode_coefficients(which, mp=ctx))[k] if which != "norm" else (lambda nu: a2 / 2 + 0 * nu)
+                if k == 0:
+                    return coef_c
+                return lambda nu: coef_c(nu) * self.mode_factor(tm, nu, ctx) ** k
+
+            parts.append(("static", f"clean{k}-{which}", make, s_lo, s_hi, True) if k == 0 else (make, s_lo, s_hi, True))
+        if self._has_static_part(which) and (tf > 0 or which == "train"):  # (1 − h) = 0 at t = 0
+            s1_lo, s1_hi = self._edge_rates(1, tf)
+            smooth = self.g > 0  # without weight decay ν/(ν+g)² = 1/ν: no pole correction at ν = 0
+            kappa = 2 * math.sqrt(self.lam) * max(s1_lo if math.isfinite(s1_lo) else 0.0, s1_hi)
+            # (at λ = 1 without weight decay the saturated gen/norm noise λσ²/ν is not integrable)
+            critical = self.g == 0 and self.law.lower == 0 and which != "train"
+            if kappa <= 30 or critical or self.oscillates or (self.dynamics == "gd" and s1_lo == math.inf):
+                parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth))
             else:
-                tm = mpmath.mpf(_validate.nonnegative("t", t))
-            if self.oscillates:
-                self._whole_steps(float(tm))
-            parts = []
-            a2 = self._k(True)["a2"]
-            clean = [(2, lambda nu: a2 / 2 + 0 * nu)] if which == "norm" else self.mode_coefficients(which, mp=True)
-            signed = mpmath.mpf(0)
-            for k, coef in clean:
-                s = self._decay_rate(k, tm)
-                f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True))
-                if all(coef(mpmath.mpf(x)) == 0 for x in ("0.5", "1", "2")):
-                    continue
-                if k > 0 and self.oscillates:
-                    signed += self._signed_part(coef, k, tm, mp=True, dps=dps + 5)
-                    continue
-                if self.dynamics == "gd" and k > 0 and law.atom > 0:  # null modes exactly, as in _curve
-                    c0 = coef(mpmath.mpf(0))
-                    if c0 > 0:
-                        kk = self._k(True)
-                        signed += law._params()["atom"] * c0 * (1 - kk["c"] * kk["g"]) ** (k * tm)
-                    f = (lambda nu, coef=coef, k=k: coef(nu) * self._h_power_reduced(k, tm, nu, True) if nu > 0 else 0 * nu)
-                parts.append(law.log_expect(f, dps=dps + 5, s=s) + self._log_edge_factor(k, tm))
-            total = signed + (mpmath.mpf(0) if not parts else sum(mpmath.exp(p) for p in parts))
-            if self._has_static_part(which) and (tm > 0 or which == "train"):  # (1 − h) = 0 at t = 0
-                total += law.expect(self._noise_term(which, tm, True), dps=dps + 5)
-            out = mpmath.log(total) if log else total
-        with mpmath.workdps(dps):
-            return +out
+                # late: the saturated part (h = 0) and a part decaying with h, resolved at the edge
+                if which == "train" and self.g == 0:
+                    # E[N∞] = σ² max(0, 1 − λ) exactly (for λ ≥ 1 the continuous part's −σ²(λ−1)/λ
+                    # and the null modes' σ²(1 − 1/λ) cancel exactly: no quadrature of a zero sum)
+                    if self.lam < 1:
+                        consts.append(lambda ctx: self._k(ctx)["s2"] * (1 - self._k(ctx)["lam"]))
+                else:
+                    parts.append(("static", which, lambda ctx: self._noise_term(which, None, ctx), 0.0, 0.0, smooth))
+
+                def make_dec(ctx: Any) -> Any:
+                    return self._noise_term(which, t_of(ctx), ctx, decaying=True)
+
+                parts.append((make_dec, s1_lo, 0.0, smooth))
+        # the time-dependent parts share one rule (one set of nodes): the slowest decay decides
+        # which nodes may be skipped, the fastest the resolution (the initial node count)
+        dynamic = [p for p in parts if p[0] != "static"]
+        if len(dynamic) > 1:
+            makes = [p[0] for p in dynamic]
+
+            def make_all(ctx: Any, makes: list = makes) -> Any:
+                fs = [mk(ctx) for mk in makes]
+                return lambda nu: ctx.fsum(f(nu) for f in fs)
+
+            parts = [p for p in parts if p[0] == "static"] + [
+                (make_all, min(p[1] for p in dynamic), max(p[2] for p in dynamic), all(p[3] for p in dynamic))]
+        digits = dps + 3
+        while True:
+            values = [self._part_mp(part, digits) for part in parts]
+            values += [make(context(prec_of(digits + 5))) for make in consts]
+            if not values:
+                total = context(prec_of(dps)).mpf(0)
+                break
+            ctx = context(prec_of(digits + 5))
+            vals = [ctx.convert(v) for v in values]
+            total = ctx.fsum(vals)
+            mag = ctx.fsum(abs(v) for v in vals)
+            lost = float(ctx.log10(mag / abs(total))) if total != 0 else math.inf
+            if lost <= 2:
+                break
+            if not math.isfinite(lost) or lost > 4 * dps + 20:
+                if total == 0:
+                    break
+                raise QuadratureError(f"the parts of the {which} curve cancel {lost:.1f} digits at t={t!r}")
+            digits = dps + 3 + int(lost) + 2
+        if log:
+            return result(total.context.log(total) if total > 0 else (total.context.ninf if total == 0 else total.context.nan), dps)
+        return result(total, dps)
 
     def train_loss(self, t: Any, dps: int | None = None) -> Any:
         """Training loss L_tr(t) on the labels the optimiser sees (Levi Eqs. 7–8, 15; noise derived).
@@ -507,37 +635,44 @@ class TeacherStudent:
     # -- limits ---------------------------------------------------------------------------------
     def _limit(self, which: str, dps: int | None) -> Any:
         """t → ∞: h → 0 except on null modes without weight decay (ν = 0, g = 0), where h = 1."""
-        mp = dps is not None
-        with mpmath.workdps((dps or 15) + 10):
-            kk = self._k(mp)
-        lam, s2, d, tau2, a2, g = kk["lam"], kk["s2"], self.d_out, kk["tau2"], kk["a2"], kk["g"]
-        if s2 > 0 and g == 0 and lam == 1 and which in ("gen", "norm"):
+        if self.label_noise > 0 and self.g == 0 and self.law.lower == 0 and which in ("gen", "norm"):
             return math.inf if dps is None else mpmath.inf  # E[1/ν] diverges at λ = 1
+        null_keep = self.g == 0 and self.law.atom > 0  # null modes (the atom) keep h = 1
 
-        def f(nu: Any) -> Any:
-            r, rc = self._ratio(nu)
-            nf = self._noise_factor(nu)
-            null = (nu == 0) if not isinstance(nu, np.ndarray) else (nu == 0)
+        def make(mp: Any) -> Callable[[Any], Any]:
+            kk = self._k(mp)
+            lam, s2, d, tau2, g = kk["lam"], kk["s2"], self.d_out, kk["tau2"], kk["g"]
+
+            def f(nu: Any) -> Any:
+                r, rc = self._ratio(nu)
+                nf = self._noise_factor(nu)
+                if which == "gen":
+                    return tau2 / (2 * d) * r * r + lam * s2 * nf
+                if which == "train":
+                    # for g = 0 both ν·ν/(ν+g)² and ν/(ν+g) are 1 on ν > 0
+                    q = nu / (nu + g) if g > 0 else 1 + 0 * nu
+                    nu_nf = nu * nf if g > 0 else 1 + 0 * nu
+                    return nu * tau2 / (2 * d) * r * r + lam * s2 * (nu_nf - 2 * q) + s2
+                return tau2 / 2 * rc * rc + d * lam * s2 * nf
+
+            return f
+
+        def extra(mp: Any) -> Any:
+            kk = self._k(mp)
             if which == "gen":
-                val = tau2 / (2 * d) * r * r + lam * s2 * nf
-                extra = (tau2 + a2) / (2 * d)
-            elif which == "train":
-                # for g = 0 both ν·ν/(ν+g)² and ν/(ν+g) are 1 on ν > 0 (continuous at 0 when λ = 1;
-                # the null modes of λ > 1 take `extra` below)
-                q = nu / (nu + g) if g > 0 else 1 + 0 * nu
-                nu_nf = nu * nf if g > 0 else 1 + 0 * nu
-                val = nu * tau2 / (2 * d) * r * r + lam * s2 * (nu_nf - 2 * q) + s2
-                extra = s2  # null mode: residual is the noise itself
-            else:
-                val = tau2 / 2 * rc * rc + d * lam * s2 * nf
-                extra = a2 / 2
-            if g == 0 and self.law.atom > 0:  # null modes (the atom) keep h = 1
-                if isinstance(nu, np.ndarray):
-                    return np.where(null, extra, val)
-                return extra if nu == 0 else val
-            return val
+                return (kk["tau2"] + kk["a2"]) / (2 * self.d_out)
+            return kk["s2"] if which == "train" else kk["a2"] / 2
 
-        return self.law.expect(f, dps=dps)
+        if dps is None:
+            f = make(False)
+            if not null_keep:
+                return self.law.expect(f)
+            ex = extra(False)
+            return self.law.expect(lambda nu: np.where(nu == 0, ex, f(nu)))
+        atom = (lambda ctx: extra(ctx)) if null_keep else None
+        smooth = not (self.label_noise > 0 and self.g == 0)
+        value, _ = self.law.edge_expect_mp(make, dps + 3, make_atom=atom, pole_correct=smooth)
+        return result(value, dps)
 
     def train_loss_limit(self, dps: int | None = None) -> Any:
         """lim_{t→∞} L_tr."""

@@ -51,10 +51,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import mpmath
 import numpy as np
 from mpmath.libmp import fone, mpf_exp, mpf_mul, mpf_sub, mpf_sum, round_nearest
+
+from grok_theory.mp.precision import context
 
 __all__ = [
     "QuadratureError",
@@ -65,7 +68,7 @@ __all__ = [
     "rule_float",
     "rule_mp",
     "node_u",
-    "nested_rule_mp",
+    "edge_rule_mp",
     "log_pole_correction",
     "pole_corrected_count",
     "NODE_COUNTS",
@@ -238,89 +241,180 @@ def rule_float(
 
 @lru_cache(maxsize=64)
 def node_u(n: int, count: int, prec: int) -> tuple:
-    """u_j = sin²(jπ/(2n)), j = 0..count, at binary precision ``prec``.
+    """u_j = sin²(jπ/(2n)), j = 0..count, as raw mpmath numbers (``_mpf_`` tuples) rounded to
+    ``prec`` bits (wrap them with ``ctx.make_mpf``; raw tuples belong to no context or thread).
 
     The sines come from the three-term recurrence sin((j+1)h) = 2cos h sin(jh) − sin((j−1)h)
     evaluated with 20 guard bits (its error grows only linearly in j).
     """
-    with mpmath.workprec(prec + 20 + int(math.log2(count + 2))):
-        h = mpmath.pi / (2 * n)
-        c2 = 2 * mpmath.cos(h)
-        s_prev, s_cur = mpmath.mpf(0), mpmath.sin(h)
-        sines = [s_prev, s_cur]
-        for _ in range(count - 1):
-            s_prev, s_cur = s_cur, c2 * s_cur - s_prev
-            sines.append(s_cur)
-    with mpmath.workprec(prec):
-        return tuple(+(x * x) for x in sines)
+    ctx = context(prec + 20 + int(math.log2(count + 2)))
+    h = ctx.pi / (2 * n)
+    c2 = 2 * ctx.cos(h)
+    s_prev, s_cur = ctx.mpf(0), ctx.sin(h)
+    sines = [s_prev, s_cur]
+    for _ in range(count - 1):
+        s_prev, s_cur = s_cur, c2 * s_cur - s_prev
+        sines.append(s_cur)
+    return tuple(mpf_mul(x._mpf_, x._mpf_, prec, round_nearest) for x in sines)
 
 
 def rule_mp(
-    kappa: mpmath.mpf,
-    weights: Sequence[mpmath.mpf],
+    ctx: Any,
+    kappa: Any,
+    weights: Sequence[tuple],
     n: int,
-    edge: mpmath.mpf | int = 0,
-    shift: mpmath.mpf | None = None,
-) -> tuple[mpmath.mpf, mpmath.mpf, mpmath.mpf]:
-    """One trapezoid sum at the working precision over the nodes ``j = 1..len(weights)``.
+    edge: Any = 0,
+    shift: Any = None,
+) -> tuple[Any, Any, Any]:
+    """One trapezoid sum in the context ``ctx`` over the nodes ``j = 1..len(weights)``.
 
-    The terms are ``w_j e^{−2κu_j}``, or ``(shift·e^{−2κu_j} − 1) w_j`` when ``shift`` is
-    given (the subtracted form (B), with ``shift = e^{−sλ₋}``). Returns ``(full, half,
-    decay)``: the n-interval sum, its nested n/2-interval sum, and ``e^{−2κ u_{J+1}}``
-    (the largest factor among skipped nodes; 0 if none was skipped).
+    ``weights`` are raw mpmath numbers (``_mpf_`` tuples). The terms are ``w_j e^{−2κu_j}``, or
+    ``(shift·e^{−2κu_j} − 1) w_j`` when ``shift`` is given (the subtracted form (B), with
+    ``shift = e^{−sλ₋}``). Returns ``(full, half, decay)``: the n-interval sum, its nested
+    n/2-interval sum, and ``e^{−2κ u_{J+1}}`` (the largest factor among skipped nodes; 0 if
+    none was skipped).
     """
     count = len(weights)
-    prec = mpmath.mp.prec
+    prec = ctx.prec
     u = node_u(n, min(n, count + 1), prec)
-    m2k = -2 * mpmath.mpf(kappa)
+    m2k = -2 * ctx.convert(kappa)
     # raw mpmath.libmp arithmetic (no wrapper objects): each e^{−2κu_j} and product is rounded
-    # to the working precision as mpmath.exp and * would; the sums are exact, then rounded
+    # to the working precision; the sums are exact, then rounded
     rnd, k2 = round_nearest, m2k._mpf_
     if kappa:
-        exps = [mpf_exp(mpf_mul(k2, x._mpf_, prec, rnd), prec, rnd) for x in u[1 : count + 1]]
+        exps = [mpf_exp(mpf_mul(k2, x, prec, rnd), prec, rnd) for x in u[1 : count + 1]]
     else:
         exps = [fone] * count
     if shift is not None:
-        sh = mpmath.mpf(shift)._mpf_
+        sh = ctx.convert(shift)._mpf_
         exps = [mpf_sub(mpf_mul(sh, e, prec, rnd), fone, prec, rnd) for e in exps]
-    terms = [mpf_mul(w._mpf_, e, prec, rnd) for w, e in zip(weights, exps)]
-    edge_half = (mpmath.mpf(edge) / 2)._mpf_
-    full = mpmath.mpf(mpf_sum([edge_half] + terms, prec, rnd))
-    half = mpmath.mpf(mpf_sum([edge_half] + terms[1::2], prec, rnd))
-    decay = mpmath.exp(m2k * u[count + 1]) if count < n - 1 else mpmath.mpf(0)
+    terms = [mpf_mul(w, e, prec, rnd) for w, e in zip(weights, exps)]
+    edge_half = (ctx.convert(edge) / 2)._mpf_
+    full = ctx.make_mpf(mpf_sum([edge_half] + terms, prec, rnd))
+    half = ctx.make_mpf(mpf_sum([edge_half] + terms[1::2], prec, rnd))
+    decay = ctx.exp(m2k * ctx.make_mpf(u[count + 1])) if count < n - 1 else ctx.mpf(0)
     return full * 2 / n, half * 4 / n, decay
 
 
-def nested_rule_mp(
-    kappa: mpmath.mpf,
-    weight: Callable[[mpmath.mpf], mpmath.mpf],
+def edge_rule_mp(
+    ctx: Any,
+    F: Callable[[Any], Any],
+    lam: float,
+    params: dict[str, Any],
     digits: int,
-    n: int,
-    edge: mpmath.mpf | int = 0,
-) -> mpmath.mpf:
-    """Rule for a weight with no known majorant: certified by nested-rule agreement.
+    s_lo: float = 0.0,
+    s_hi: float = 0.0,
+    max_evaluated: int = MAX_NESTED_NODES,
+    pole_correct: bool = True,
+) -> tuple[Any, Any]:
+    """``(2/π)∫₀^π F(ν) sin²θ/ν dθ`` (the continuous part of E[F]) in the context ``ctx``.
 
-    The n-interval sum is accepted when its relative difference ``r`` from the nested half
-    satisfies ``r² ≤ 10^{−digits−1}`` (geometric convergence: the error of the finer rule is
-    about the square of the coarser one's), and the last evaluated term is below the same
-    tolerance (the skipped tail). Nodes are doubled otherwise, up to ``MAX_NESTED_NODES``.
+    For a function ``F`` analytic on a neighbourhood of ``[0, λ₊]`` with no known majorant:
+    the pole-corrected trapezoid rule (C) with ``F(0)`` times the pole term of ``1/ν`` (the
+    residue of ``F sin²θ/ν`` at ν = 0 is ``F(0)`` times that of ``sin²θ/ν``), certified by the
+    agreement of the n-interval rule with its nested half (geometric convergence: accepted when
+    the relative difference r satisfies r² ≤ 10^{−digits−1}), n doubled otherwise.
+
+    Late-time peaks: ``F`` decays at least like ``e^{−s_lo(ν−λ₋)}`` away from the lower edge and,
+    if ``s_hi > 0``, also has a peak at the upper edge decaying like ``e^{−s_hi(λ₊−ν)}``
+    (oscillating discrete GD); nodes in between whose factor is below the target are not
+    evaluated, and the first skipped node on each side checks the skipped tail. Returns the
+    value and the sum of the magnitudes of its terms (the scale of any cancellation).
     """
-    tol = mpmath.mpf(10) ** (-digits - 1)
-    nepers = (digits + 3) * LN10 + 1.5 * math.log1p(float(kappa)) + 10
-    while n <= MAX_NESTED_NODES:
-        count = int(evaluated_nodes(n, float(kappa), nepers))
-        u = node_u(n, min(n, count + 1), mpmath.mp.prec)
-        full, half, decay = rule_mp(kappa, [weight(x) for x in u[1 : count + 1]], n, edge)
+    lower, sq = params["lower"], params["sqrt"]
+    c = 4 * sq
+    upper = params["upper"]
+    prec = ctx.prec
+    tol = ctx.mpf(10) ** (-digits - 1)
+    k_lo, k_hi = 2 * math.sqrt(lam) * s_lo, 2 * math.sqrt(lam) * s_hi
+    kappa = max(k_lo, k_hi)
+    nepers = (digits + 3) * LN10 + 1.5 * math.log1p(kappa)
+    # the plain rule (strips inside the pole of 1/ν) or the pole-corrected one (strips beyond
+    # it; worth it only while the integrand grows little there, i.e. not at late times)
+    n_plain, n_corr = (int(node_count(Majorant(lam, np.array([kappa]), 0, pole_corrected=pc), nepers, strict=False)[0])
+                       for pc in (False, True))
+    pole = lam != 1 and pole_correct and n_corr != TOO_MANY and (n_plain == TOO_MANY or n_corr < n_plain)
+    n = n_corr if pole else n_plain
+    if n == TOO_MANY:
+        raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes at lam={lam}, s={max(s_lo, s_hi):.3g}")
+    n = max(8, n)
+    if pole:
+        q = params["lam"] if params["lam"] < 1 else 1 / params["lam"]
+        pole_coef = abs(1 - params["lam"]) / params["lam"]
+    f0 = ctx.mpf(0)
+    if pole or lower == 0:
+        # F's value at ν = 0 weights the pole term of 1/ν; where F itself is singular there,
+        # the plain rule's nested agreement has to resolve the pole
+        try:
+            f0 = ctx.convert(F(ctx.mpf(0)))
+        except (ZeroDivisionError, ValueError):
+            f0 = None
+        if f0 is not None and not ctx.isfinite(f0):
+            f0 = None
+        if f0 is None:
+            if lower == 0:
+                raise QuadratureError("the integrand is singular at the lower edge nu = 0 (lam = 1)")
+            if n_plain == TOO_MANY:
+                raise QuadratureError(f"the integrand is singular at nu = 0 and lam={lam} is too close to 1")
+            pole, f0, n = False, ctx.mpf(0), max(8, n_plain)
+    cache: dict[tuple[int, int], Any] = {}
+    skip = nepers + 10
+    evaluated = 0
+
+    us: dict[int, tuple] = {}
+
+    def term(j: int, nn: int) -> Any:
+        """F(ν_j) sin²θ_j/ν_j for node j of the nn-interval rule (cached by the reduced j/nn)."""
+        nonlocal evaluated
+        g = math.gcd(j, nn)
+        key = (j // g, nn // g)
+        val = cache.get(key)
+        if val is None:
+            jj = min(j, nn - j)
+            uj = ctx.make_mpf(us[nn][jj])
+            sin2 = 4 * uj * (1 - uj)
+            nu = lower + c * uj if j == jj else upper - c * uj
+            val = F(nu) * sin2 / nu
+            cache[key] = val
+            evaluated += 1
+            if evaluated > max_evaluated:
+                raise QuadratureError(
+                    f"could not certify {digits} digits with {max_evaluated} evaluations of the integrand "
+                    f"(lam={lam}, s={max(s_lo, s_hi):.3g}); is it smooth on the support?")
+        return val
+
+    while True:
+        j_lo = int(evaluated_nodes(n, k_lo, skip)) if s_lo > 0 else n - 1
+        j_hi = int(evaluated_nodes(n, k_hi, skip)) if s_hi > 0 else 0
+        us[n] = node_u(n, min(n // 2 + 1, max(j_lo, j_hi) + 2), prec)
+        if j_lo + j_hi >= n - 2:
+            js = list(range(1, n))
+            skipped: list[int] = []
+        else:
+            js = list(range(1, j_lo + 1)) + list(range(n - j_hi, n))
+            skipped = [j_lo + 1] + ([n - j_hi - 1] if s_hi > 0 else [])
+        terms = {j: term(j, n) for j in js}
+
+        edge = f0 / 2 if lower == 0 else 0
+        full = (ctx.fsum(terms.values()) + edge) * 2 / n
+        half = (ctx.fsum(v for j, v in terms.items() if j % 2 == 0) + edge) * 4 / n
+        mag = (ctx.fsum(abs(v) for v in terms.values()) + abs(edge)) * 2 / n
+        if pole:
+            full += f0 * pole_coef * q**n / (1 - q**n)
+            half += f0 * pole_coef * q ** (n // 2) / (1 - q ** (n // 2))
+        if skipped:
+            n_skip = n - 1 - len(js)
+            tail = max(abs(term(j, n)) for j in skipped) * n_skip * 2 / n
+            if tail > tol * abs(full) / 10:
+                skip += 5 * LN10
+                continue
+        if full == 0 and half == 0 and mag == 0 and f0 == 0:
+            return full, mag  # F vanishes at every node and at 0 (mpmath numbers do not underflow)
         if full == 0:
-            raise QuadratureError("the integrand vanished at every node; cannot certify a relative accuracy")
-        if decay and abs(weight(u[count + 1])) * decay * 2 > tol * abs(full):
-            nepers += 3 * LN10
-            continue
+            raise QuadratureError("the integrand sums to 0 at every node; cannot certify a relative accuracy")
         r = abs(full - half) / abs(full)
-        if r * r <= tol:
-            return full
+        if r * r <= tol and r < ctx.mpf(10) ** (-3):
+            return full, mag
         n = int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, 2 * n)])
-    raise QuadratureError(
-        f"could not certify {digits} digits with up to {MAX_NESTED_NODES} nodes; "
-        "is the function smooth on the support?"
-    )
+        if n > MAX_NODES:
+            raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes at lam={lam}")

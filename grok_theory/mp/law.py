@@ -35,6 +35,8 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
+from grok_theory.mp.precision import vectorize as _vector_mp
 from grok_theory.mp.angle_rule import (
     LN10,
     MAX_EVALUATED,
@@ -44,9 +46,9 @@ from grok_theory.mp.angle_rule import (
     Majorant,
     QuadratureError,
     error_bound,
+    edge_rule_mp,
     evaluated_nodes,
     log_pole_correction,
-    nested_rule_mp,
     node_count,
     node_u,
     pole_corrected_count,
@@ -111,56 +113,29 @@ def narayana_moment(k: int, lam: Any) -> Any:
 
 def _lam_input(lam: Any) -> Any:
     """Validate ``lam`` and keep the caller's value so it can be re-read at any precision."""
-    if isinstance(lam, str):
-        try:
-            value = mpmath.mpf(lam)
-        except (ValueError, TypeError):
-            raise ValueError(f"lam must be a positive real number, got {lam!r}") from None
-        if not mpmath.isfinite(value) or value <= 0:
-            raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
-        return lam
-    if _is_sympy(lam):
-        if not (lam.is_number and lam.is_real):
-            raise TypeError(
-                f"lam must be a real number, got {lam!r}; for a symbolic lam use "
-                "moment(k, exact=True, symbolic=True) or narayana_moment(k, Symbol)"
-            )
-        if not (lam.is_finite and lam.is_positive):
-            raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
-        return lam
-    if isinstance(lam, (Fraction, mpmath.mpf)):
-        if not (mpmath.isfinite(_to_mpf(lam)) and lam > 0):
-            raise ValueError(f"lam must be a finite real > 0, got {lam!r}")
-        return lam
-    _validate.positive("lam", lam)
-    return float(lam) if isinstance(lam, (np.floating, np.integer)) else lam
+    if type(lam).__module__.startswith("sympy") and not getattr(lam, "is_number", True):
+        raise TypeError(
+            f"lam must be a real number, got {lam!r}; for a symbolic lam use "
+            "moment(k, exact=True, symbolic=True) or narayana_moment(k, Symbol)"
+        )
+    try:
+        kept, _ = exact_scalar("lam", lam, lower=0.0, strict=True)
+    except ValueError:
+        raise ValueError(f"lam must be a finite real > 0, got {lam!r}") from None
+    return kept
 
 
-def _to_mpf(value: Any) -> mpmath.mpf:
-    """Exact conversion of a scalar to an mpf at the current precision."""
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    if _is_sympy(value):
-        return mpmath.mpf(value.evalf(mpmath.mp.dps + 5))
-    return mpmath.mpf(value)
+def _to_mpf(value: Any, ctx: Any = None) -> Any:
+    """Exact conversion of a kept scalar to a number of ``ctx`` (default: the global context)."""
+    return to_ctx(value, ctx if ctx is not None else mpmath.mp)
 
 
 def _scalar_mp(name: str, value: Any, lower: float | None = 0.0) -> Any:
-    """Validate a scalar argument of an arbitrary-precision call (returned unconverted)."""
-    if isinstance(value, (str, mpmath.mpf, Fraction)):
-        x = _to_mpf(value) if not isinstance(value, str) else mpmath.mpf(value)
-    elif _is_sympy(value):
-        x = _to_mpf(value)
-    elif isinstance(value, np.ndarray) or (hasattr(value, "__len__")):
-        raise TypeError(f"{name} must be a scalar when dps is given, got {type(value).__name__}")
-    else:
-        _validate.real_scalar(name, value)
-        x = mpmath.mpf(value)
-    if not mpmath.isfinite(x):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if lower is not None and x < lower:
-        raise ValueError(f"{name} must be >= {lower}, got {value!r}")
-    return value
+    """Validate a scalar argument of an arbitrary-precision call (returned as kept exactly)."""
+    if isinstance(value, np.ndarray) or (hasattr(value, "__len__") and not isinstance(value, str)):
+        raise TypeError(f"{name} must be a scalar here, got {type(value).__name__}")
+    kept, _ = exact_scalar(name, value, lower=lower)
+    return kept
 
 
 class MarchenkoPastur:
@@ -196,19 +171,22 @@ class MarchenkoPastur:
 
     def __init__(self, lam: Any) -> None:
         self._lam = _lam_input(lam)
-        with mpmath.workdps(30):
-            self.lam = float(_to_mpf(self._lam))
+        p = self._params(context(128))
+        self.lam = float(p["lam"])
         if not LAM_RANGE[0] <= self.lam <= LAM_RANGE[1]:
             raise ValueError(f"lam must lie in [{LAM_RANGE[0]:g}, {LAM_RANGE[1]:g}], got {lam!r}")
-        with mpmath.workdps(30):
-            p = self._params()
-            self.lower, self.upper, self.atom = float(p["lower"]), float(p["upper"]), float(p["atom"])
-            self._lower_lo = float(p["lower"] - self.lower)  # λ₋ = lower + _lower_lo (double-double)
+        self.lower, self.upper, self.atom = float(p["lower"]), float(p["upper"]), float(p["atom"])
+        self._lower_lo = float(p["lower"] - self.lower)  # λ₋ = lower + _lower_lo (double-double)
 
-    # -- parameters at the current mpmath precision -------------------------------------
-    def _params(self) -> dict[str, mpmath.mpf]:
-        """λ, √λ, λ₋, λ₊ and the atom at the current working precision (cached per precision)."""
-        return dict(_params_at(self._lam, mpmath.mp.prec))
+    # -- parameters at a working precision ----------------------------------------------
+    def _params(self, ctx: Any = None) -> dict[str, Any]:
+        """λ, √λ, λ₋, λ₊ and the atom as numbers of ``ctx`` (cached per precision).
+
+        Without ``ctx``: mpmath numbers at the global precision (for callers that manage it).
+        """
+        if ctx is None:
+            return {k: mpmath.mp.make_mpf(v) for k, v in _params_at(self._lam, mpmath.mp.prec).items()}
+        return {k: ctx.make_mpf(v) for k, v in _params_at(self._lam, ctx.prec).items()}
 
     @property
     def _sqrt(self) -> float:
@@ -249,31 +227,33 @@ class MarchenkoPastur:
             if self.lam == 1:
                 val = np.where(x == 0, np.inf, val)
             return _unwrap(val)
-        _scalar_mp("x", x, lower=None)
-        with mpmath.workdps(dps + _GUARD):
-            p = self._params()
-            xm = _to_mpf(x) if not isinstance(x, str) else mpmath.mpf(x)
-            if xm <= p["lower"] or xm >= p["upper"]:
-                out = mpmath.inf if (xm == 0 and p["lower"] == 0) else mpmath.mpf(0)
-            else:
-                out = mpmath.sqrt((p["upper"] - xm) * (xm - p["lower"])) / (2 * mpmath.pi * p["lam"] * xm)
-        with mpmath.workdps(dps):
-            return +out
+        return _vector_mp("x", x, lambda xi: self._pdf_mp(xi, dps))
 
-    def _cdf_continuous_mp(self, x: mpmath.mpf, p: dict[str, mpmath.mpf]) -> mpmath.mpf:
-        """Closed-form CDF of the continuous part (derivation ``mp.cdf``)."""
+    def _pdf_mp(self, x: Any, dps: int) -> Any:
+        x = _scalar_mp("x", x, lower=None)
+        ctx = context(prec_of(dps + _GUARD))
+        p = self._params(ctx)
+        xm = to_ctx(x, ctx)
+        if xm <= p["lower"] or xm >= p["upper"]:
+            out = ctx.inf if (xm == 0 and p["lower"] == 0) else ctx.mpf(0)
+        else:
+            out = ctx.sqrt((p["upper"] - xm) * (xm - p["lower"])) / (2 * ctx.pi * p["lam"] * xm)
+        return result(out, dps)
+
+    def _cdf_continuous_mp(self, ctx: Any, x: Any, p: dict[str, Any]) -> Any:
+        """Closed-form CDF of the continuous part (derivation ``mp.cdf``), in ``ctx``."""
         if x <= p["lower"]:
-            return mpmath.mpf(0)
+            return ctx.mpf(0)
         if x >= p["upper"]:
-            return min(mpmath.mpf(1), 1 / p["lam"])
+            return min(ctx.mpf(1), 1 / p["lam"])
         lam, sq = p["lam"], p["sqrt"]
         u = (x - p["lower"]) / (4 * sq)
-        phi = 2 * mpmath.asin(mpmath.sqrt(u))
-        val = 2 * mpmath.sqrt(u * (1 - u)) / sq + (1 + lam) * phi / (2 * lam)
+        phi = 2 * ctx.asin(ctx.sqrt(u))
+        val = 2 * ctx.sqrt(u * (1 - u)) / sq + (1 + lam) * phi / (2 * lam)
         if lam != 1:
             a = (1 + sq) / abs(1 - sq)
-            val -= abs(1 - lam) / lam * mpmath.atan2(a * mpmath.sqrt(u), mpmath.sqrt(1 - u))
-        return val / mpmath.pi
+            val -= abs(1 - lam) / lam * ctx.atan2(a * ctx.sqrt(u), ctx.sqrt(1 - u))
+        return val / ctx.pi
 
     def cdf(self, x: Any, dps: int | None = None) -> Any:
         """Distribution function ``P(ν ≤ x)``, atom included (jump of ``atom`` at 0).
@@ -285,13 +265,7 @@ class MarchenkoPastur:
         """
         dps = _validate.dps_value(dps)
         if dps is not None:
-            _scalar_mp("x", x, lower=None)
-            with mpmath.workdps(dps + _GUARD):
-                p = self._params()
-                xm = mpmath.mpf(x) if isinstance(x, str) else _to_mpf(x)
-                out = self._cdf_continuous_mp(xm, p) + (p["atom"] if xm >= 0 else 0)
-            with mpmath.workdps(dps):
-                return +out
+            return _vector_mp("x", x, lambda xi: self._cdf_mp(xi, dps))
         x_in = _validate.real_array("x", x)
         x = np.atleast_1d(x_in)
         lam, sq = self.lam, self._sqrt
@@ -304,12 +278,19 @@ class MarchenkoPastur:
         val = val / np.pi
         near = (u > 0) & (u < 1e-3)
         if np.any(near):
-            with mpmath.workdps(30):
-                p = self._params()
-                val[near] = [float(self._cdf_continuous_mp(mpmath.mpf(float(xi)), p)) for xi in x[near]]
+            ctx = context(prec_of(30))
+            p = self._params(ctx)
+            val[near] = [float(self._cdf_continuous_mp(ctx, ctx.mpf(float(xi)), p)) for xi in x[near]]
         val = np.where(x >= self.upper, min(1.0, 1.0 / lam), np.where(x <= self.lower, 0.0, val))
         val = val + np.where(x >= 0, self.atom, 0.0)
         return _unwrap(np.clip(val, 0.0, 1.0).reshape(x_in.shape))
+
+    def _cdf_mp(self, x: Any, dps: int) -> Any:
+        x = _scalar_mp("x", x, lower=None)
+        ctx = context(prec_of(dps + _GUARD))
+        p = self._params(ctx)
+        xm = to_ctx(x, ctx)
+        return result(self._cdf_continuous_mp(ctx, xm, p) + (p["atom"] if xm >= 0 else 0), dps)
 
     def rvs(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
         """Independent draws from the law, atom included.
@@ -391,16 +372,18 @@ class MarchenkoPastur:
         """
         dps = _validate.dps_value(dps)
         if dps is not None:
-            with mpmath.workdps(dps + _GUARD):
-                p = self._params()
-                zz = mpmath.mpmathify(z)
-                if not mpmath.isfinite(zz):
-                    raise ValueError(f"z must be finite, got {z!r}")
-                zz = mpmath.mpc(zz)
-                denom = zz + p["lam"] - 1 + mpmath.sqrt(zz - p["upper"]) * mpmath.sqrt(zz - p["lower"])
-                out = mpmath.mpc(mpmath.inf) if denom == 0 else -2 / denom
-            with mpmath.workdps(dps):
-                return +out
+            ctx = context(prec_of(dps + _GUARD))
+            p = self._params(ctx)
+            if isinstance(z, complex) or hasattr(z, "_mpc_"):
+                zz = ctx.convert(z)
+            else:
+                zz = to_ctx(_scalar_mp("z", z, lower=None), ctx)
+            if not ctx.isfinite(zz):
+                raise ValueError(f"z must be finite, got {z!r}")
+            zz = ctx.mpc(zz)
+            denom = zz + p["lam"] - 1 + ctx.sqrt(zz - p["upper"]) * ctx.sqrt(zz - p["lower"])
+            out = ctx.mpc(ctx.inf) if denom == 0 else -2 / denom
+            return result(out, dps)
         try:
             zz = np.asarray(z, dtype=complex)
         except (TypeError, ValueError):
@@ -468,10 +451,10 @@ class MarchenkoPastur:
 
         return weight
 
-    def _node_weights(self, power: int | None, n: int, count: int) -> tuple:
+    def _node_weights(self, ctx: Any, power: int | None, n: int, count: int) -> tuple:
         """Weights ``ν^{p−1} sin²θ`` (``sin²θ/ν`` for p = 0, and for ``power=None`` the
-        subtracted form's ``sin²θ/ν``) at the nodes j = 1..count, at the working precision."""
-        return _node_weights(self._lam, 0 if power is None else power, n, count, mpmath.mp.prec)
+        subtracted form's ``sin²θ/ν``) at the nodes j = 1..count, raw, at ``ctx``'s precision."""
+        return _node_weights(self._lam, 0 if power is None else power, n, count, ctx.prec)
 
     def _weight_bound(self, power: int) -> float:
         """Upper bound of ν^{p−1} sin²θ on the support (4u(1−u)/ν ≤ 1/√λ for p = 0)."""
@@ -625,17 +608,21 @@ class MarchenkoPastur:
 
     def _laplace(self, s: Any, power: int, dps: int | None, log: bool) -> Any:
         if dps is not None:
-            return self._laplace_mp(s, power, dps, log)
+            return _vector_mp("s", s, lambda si: self._laplace_mp(si, power, dps, log))
         s = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
         flat = s.ravel()
         # p = 0 at s <= 2: the subtracted form (B) loses < 1 digit (E ≥ e^{-s}) and needs no
         # pole resolution; elsewhere the direct form (A) with its peak-adapted node set.
         small = (flat <= 2.0) if power == 0 else np.zeros(flat.shape, dtype=bool)
         out = np.empty_like(flat)
+        zero = flat == 0  # the moments, exactly
+        if np.any(zero) and power > 0:
+            m = float(narayana_moment(power, Fraction(self._lam) if isinstance(self._lam, (int, Fraction)) else self.lam))
+            out[zero] = math.log(m) if log else m
         if np.any(small):
             sub, _ = self._subtracted_float(flat[small])
             out[small] = np.log1p(sub) if log else 1.0 + sub
-        big = ~small
+        big = ~small & ~(zero if power > 0 else np.zeros(flat.shape, dtype=bool))
         if power == 0 and np.any(big):
             # where the direct form is pole-limited (many nodes), form (B) is cheaper; keep its
             # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
@@ -648,6 +635,10 @@ class MarchenkoPastur:
                 value = 1.0 + sub
                 ok = (value > 0) & (1.0 + mag <= 1e3 * value)
                 out[mid[ok]] = np.log(value[ok]) if log else value[ok]
+                # where (B) cancelled more than one digit, float64 keeps < 15: those few entries
+                # (near λ = 1 only) are recomputed by the certified dps path at 17 digits
+                for i in mid[ok & (1.0 + mag > 10 * value)]:
+                    out[i] = float(self._laplace_mp(float(flat[i]), 0, _F64_DIGITS, log))
                 keep = ~np.isin(np.flatnonzero(big), mid[ok])
                 direct = tuple(c[keep] for c in direct)
                 big[mid[ok]] = False
@@ -682,100 +673,97 @@ class MarchenkoPastur:
         return _unwrap(out)
 
     def _laplace_mp(self, s: Any, power: int, dps: int, log: bool) -> Any:
-        _scalar_mp("s", s)
+        s = _scalar_mp("s", s)
         digits = dps + 2
-        with mpmath.workdps(dps + _GUARD):
-            p = self._params()
-            sm = mpmath.mpf(s) if isinstance(s, str) else _to_mpf(s)
-            sf = float(sm)
-            if sm == 0:  # the moments, exactly
-                m = narayana_moment(power, p["lam"]) if power else mpmath.mpf(1)
-                out = mpmath.log(m) if log else m
-                with mpmath.workdps(dps):
-                    return +out
-            kappa = 2 * p["sqrt"] * sm
-            kf = float(kappa)
-            # float64 estimates choose node counts; the results are certified below
-            log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
-            nepers = digits * LN10 - log_t + math.log(2.0)
-            maj = Majorant(self.lam, np.array([kf]), power)
-            tail_nepers = nepers + math.log(2 * self._weight_bound(power))
-            corrected, n = False, 0
-            if power == 0 and self.lam != 1:
-                # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2);
-                # for sλ₋ ≤ 1 its strips beyond the pole grow by at most e, so it is the one
-                maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
-                n_c = int(node_count(maj_c, nepers, strict=False)[0])
-                n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
-                if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
-                    n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
-                    n_plain = TOO_MANY if sf * self.lower <= 1.0 else int(node_count(maj, nepers, strict=False)[0])
-                    if n_plain == TOO_MANY or n_c < n_plain:
-                        n, maj, corrected = n_c, maj_c, True
-                    else:
-                        n = n_plain
-            if not n:
-                n = int(node_count(maj, nepers)[0])
-            count = int(evaluated_nodes(n, kf, tail_nepers))
-            use_subtracted = False
-            if power == 0:
-                # form (B) cancels `loss` digits; worth it only when that is cheap
-                log_e = log_t - sf * self.lower  # log E[e^{-sν}] from the estimate above
-                if self.atom > 0:
-                    log_e = float(np.logaddexp(math.log(self.atom), log_e))
-                loss = max(0.0, -log_e / LN10)
-                if sf > 0 and loss < 4 * dps and count > 48:  # (B) is only considered for long sums
-                    maj_s = Majorant(self.lam, np.zeros(1), None, np.array([sf]))
-                    try:
-                        n_s = int(node_count(maj_s, (digits + loss) * LN10)[0])
-                    except QuadratureError:
-                        n_s = MAX_NODES
-                    use_subtracted = n_s * (1 + loss / dps) < count
-            if use_subtracted:
-                with mpmath.extradps(int(loss) + 3):
-                    # re-read λ and s at the raised precision: the sum cancels `loss` digits
-                    p_hi = self._params()
-                    s_hi = mpmath.mpf(s) if isinstance(s, str) else _to_mpf(s)
-                    shift = mpmath.exp(-s_hi * p_hi["lower"])
-                    while True:
-                        weights = self._node_weights(None, n_s, n_s - 1)
-                        sub, _, _ = rule_mp(2 * p_hi["sqrt"] * s_hi, weights, n_s, shift=shift)
-                        value = 1 + sub
-                        if value > 0 and error_bound(maj_s, n_s) <= float(mpmath.log(value)) - digits * LN10:
-                            break
-                        n_s = _next_count(n_s)
-                out = mpmath.log(value) if log else value
-            else:
-                bound_w = self._weight_bound(power)
-                while True:
-                    weights = self._node_weights(power, n, count)
-                    scaled, _, decay = rule_mp(kappa, weights, n, self._edge(power))
-                    pole = self._pole_term_mp(p, sm, n) if corrected else 0
-                    scaled += pole
-                    target = float(mpmath.log(scaled)) - digits * LN10 if scaled > 0 else math.inf
-                    if error_bound(maj, n) > target or pole > scaled / 2:
-                        n = _next_count(n)
-                        count = int(evaluated_nodes(n, kf, tail_nepers))
-                    elif decay and float(mpmath.log(2 * bound_w * decay)) > target:
-                        tail_nepers += 5 * LN10
-                        count = int(evaluated_nodes(n, kf, tail_nepers))
-                    else:
-                        break
-                atom = p["atom"] if power == 0 else mpmath.mpf(0)
-                if log:
-                    out = -sm * p["lower"] + mpmath.log(scaled)
-                    if atom > 0:
-                        out = mpmath.log(atom + mpmath.exp(out))
+        ctx = context(prec_of(dps + _GUARD))
+        p = self._params(ctx)
+        sm = to_ctx(s, ctx)
+        sf = float(sm)
+        if sm == 0:  # the moments, exactly
+            m = narayana_moment(power, p["lam"]) if power else ctx.mpf(1)
+            return result(ctx.log(m) if log else m, dps)
+        kappa = 2 * p["sqrt"] * sm
+        kf = float(kappa)
+        # float64 estimates choose node counts; the results are certified below
+        log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
+        nepers = digits * LN10 - log_t + math.log(2.0)
+        maj = Majorant(self.lam, np.array([kf]), power)
+        tail_nepers = nepers + math.log(2 * self._weight_bound(power))
+        corrected, n = False, 0
+        if power == 0 and self.lam != 1:
+            # the pole-corrected rule (C) when it needs fewer intervals (pole term ≤ value/2);
+            # for sλ₋ ≤ 1 its strips beyond the pole grow by at most e, so it is the one
+            maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
+            n_c = int(node_count(maj_c, nepers, strict=False)[0])
+            n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
+            if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
+                n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
+                n_plain = TOO_MANY if sf * self.lower <= 1.0 else int(node_count(maj, nepers, strict=False)[0])
+                if n_plain == TOO_MANY or n_c < n_plain:
+                    n, maj, corrected = n_c, maj_c, True
                 else:
-                    out = scaled * mpmath.exp(-sm * p["lower"]) + atom
-        with mpmath.workdps(dps):
-            return +out
+                    n = n_plain
+        if not n:
+            n = int(node_count(maj, nepers)[0])
+        count = int(evaluated_nodes(n, kf, tail_nepers))
+        use_subtracted = False
+        if power == 0:
+            # form (B) cancels `loss` digits; worth it only when that is cheap
+            log_e = log_t - sf * self.lower  # log E[e^{-sν}] from the estimate above
+            if self.atom > 0:
+                log_e = float(np.logaddexp(math.log(self.atom), log_e))
+            loss = max(0.0, -log_e / LN10)
+            if sf > 0 and loss < 4 * dps and count > 48:  # (B) is only considered for long sums
+                maj_s = Majorant(self.lam, np.zeros(1), None, np.array([sf]))
+                try:
+                    n_s = int(node_count(maj_s, (digits + loss) * LN10)[0])
+                except QuadratureError:
+                    n_s = MAX_NODES
+                use_subtracted = n_s * (1 + loss / dps) < count
+        if use_subtracted:
+            # re-read λ and s at the raised precision: the sum cancels `loss` digits
+            ctx_hi = context(prec_of(dps + _GUARD + int(loss) + 3))
+            p_hi = self._params(ctx_hi)
+            s_hi = to_ctx(s, ctx_hi)
+            shift = ctx_hi.exp(-s_hi * p_hi["lower"])
+            while True:
+                weights = self._node_weights(ctx_hi, None, n_s, n_s - 1)
+                sub, _, _ = rule_mp(ctx_hi, 2 * p_hi["sqrt"] * s_hi, weights, n_s, shift=shift)
+                value = 1 + sub
+                if value > 0 and error_bound(maj_s, n_s) <= float(ctx_hi.log(value)) - digits * LN10:
+                    break
+                n_s = _next_count(n_s)
+            out = ctx_hi.log(value) if log else value
+        else:
+            bound_w = self._weight_bound(power)
+            while True:
+                weights = self._node_weights(ctx, power, n, count)
+                scaled, _, decay = rule_mp(ctx, kappa, weights, n, self._edge(power))
+                pole = self._pole_term_mp(ctx, p, sm, n) if corrected else 0
+                scaled += pole
+                target = float(ctx.log(scaled)) - digits * LN10 if scaled > 0 else math.inf
+                if error_bound(maj, n) > target or pole > scaled / 2:
+                    n = _next_count(n)
+                    count = int(evaluated_nodes(n, kf, tail_nepers))
+                elif decay and float(ctx.log(2 * bound_w * decay)) > target:
+                    tail_nepers += 5 * LN10
+                    count = int(evaluated_nodes(n, kf, tail_nepers))
+                else:
+                    break
+            atom = p["atom"] if power == 0 else ctx.mpf(0)
+            if log:
+                out = -sm * p["lower"] + ctx.log(scaled)
+                if atom > 0:
+                    out = ctx.log(atom + ctx.exp(out))
+            else:
+                out = scaled * ctx.exp(-sm * p["lower"]) + atom
+        return result(out, dps)
 
-    def _pole_term_mp(self, p: dict[str, mpmath.mpf], s: mpmath.mpf, n: int) -> mpmath.mpf:
+    def _pole_term_mp(self, ctx: Any, p: dict[str, Any], s: Any, n: int) -> Any:
         """Pole term of the corrected rule (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, q = min(λ, 1/λ)."""
         lam = p["lam"]
         qn = (lam if lam < 1 else 1 / lam) ** n
-        return abs(1 - lam) / lam * mpmath.exp(s * p["lower"]) * qn / (1 - qn)
+        return abs(1 - lam) / lam * ctx.exp(s * p["lower"]) * qn / (1 - qn)
 
     def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
         """``E[f(ν) e^{−sν}]`` over the full law (atom included) for a user function ``f``.
@@ -820,31 +808,57 @@ class MarchenkoPastur:
                     except QuadratureError:
                         out[i] = self._expect_subtracted_float(f, flat[i : i + 1], log)[0]
             return _unwrap(out.reshape(s_arr.shape))
-        _scalar_mp("s", s)
-        with mpmath.workdps(dps + _GUARD):
-            p = self._params()
-            sm = mpmath.mpf(s) if isinstance(s, str) else _to_mpf(s)
-            lower, c = p["lower"], 4 * p["sqrt"]
+        return _vector_mp("s", s, lambda si: self._expect_mp(f, dps, si, log))
 
-            def weight_mp(u: mpmath.mpf) -> mpmath.mpf:
-                nu = lower + c * u
-                return mpmath.mpmathify(f(nu)) * (4 * u * (1 - u)) / nu
+    def _expect_mp(self, f: Callable[[Any], Any], dps: int, s: Any, log: bool) -> Any:
+        s = _scalar_mp("s", s)
 
-            kappa = 2 * p["sqrt"] * sm
-            n = int(node_count(Majorant(self.lam, np.array([float(kappa)]), 0), (dps + 2) * LN10 + 1.5 * math.log1p(float(kappa)))[0])
-            edge = mpmath.mpmathify(f(mpmath.mpf(0))) if lower == 0 else 0
-            scaled = nested_rule_mp(kappa, weight_mp, dps + 2, n, edge)
-            atom_term = p["atom"] * mpmath.mpmathify(f(mpmath.mpf(0))) if p["atom"] > 0 else mpmath.mpf(0)
-            if log:
-                if scaled < 0 or atom_term < 0:
-                    raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
-                out = -sm * lower + mpmath.log(scaled)
-                if atom_term > 0:
-                    out = mpmath.log(atom_term + mpmath.exp(out))
-            else:
-                out = scaled * mpmath.exp(-sm * lower) + atom_term
-        with mpmath.workdps(dps):
-            return +out
+        def make(ctx: Any) -> Callable[[Any], Any]:
+            sm = to_ctx(s, ctx)
+            return lambda nu: ctx.convert(f(nu)) * ctx.exp(-sm * nu)
+
+        def atom(ctx: Any) -> Any:
+            return ctx.convert(f(ctx.mpf(0)))
+
+        value, atom_term = self.edge_expect_mp(make, dps + 2, s_lo=float(s if not isinstance(s, str) else mpmath.mpf(s)),
+                                               make_atom=atom)
+        if log:
+            if value < 0 or atom_term < 0:
+                raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
+            return result(value.context.log(value), dps)
+        return result(value, dps)
+
+    def edge_expect_mp(self, make_F: Callable[[Any], Callable[[Any], Any]], digits: int, s_lo: float = 0.0,
+                       s_hi: float = 0.0, make_atom: Callable[[Any], Any] | None = None,
+                       pole_correct: bool = True) -> tuple[Any, Any]:
+        """``E[F(ν)]`` to ``digits`` significant digits for an integrand analytic near ``[0, λ₊]``.
+
+        ``make_F(ctx)`` returns ``F`` working in the mpmath context ``ctx`` (it receives and
+        returns numbers of ``ctx``). The continuous part is computed by the certified
+        pole-corrected rule with late-time node skipping
+        (:func:`~grok_theory.mp.angle_rule.edge_rule_mp`: ``F`` decays like ``e^{−s_lo(ν−λ₋)}``
+        from the lower edge and, for ``s_hi > 0``, like ``e^{−s_hi(λ₊−ν)}`` from the upper one),
+        plus ``atom·make_atom(ctx)`` (default ``F(0)``). Where the terms cancel more digits than
+        the guard digits, the sum is redone at a precision raised by the digits lost. Returns
+        ``(value, atom term)`` as numbers of the context used. ``pole_correct=False`` where
+        ``F`` is itself singular at ν = 0 (its value there is not the analytic continuation).
+        """
+        extra = _GUARD
+        while True:
+            ctx = context(prec_of(digits + extra))
+            p = self._params(ctx)
+            F = make_F(ctx)
+            cont, mag = edge_rule_mp(ctx, F, self.lam, p, digits, s_lo, s_hi, pole_correct=pole_correct)
+            atom_term = ctx.mpf(0)
+            if p["atom"] > 0:
+                atom_term = p["atom"] * (make_atom(ctx) if make_atom is not None else F(ctx.mpf(0)))
+            value = cont + atom_term
+            lost = float(ctx.log10((mag + abs(atom_term)) / abs(value))) if value != 0 else math.inf
+            if lost <= extra - 3:
+                return value, atom_term
+            if not math.isfinite(lost) or lost > 4 * digits + 20:
+                raise QuadratureError(f"E[F] cancels {lost:.1f} digits at lam={self.lam}; cannot certify {digits} digits")
+            extra = int(lost) + _GUARD
 
 
 def _f64_nepers(kappa: np.ndarray) -> np.ndarray:
@@ -914,27 +928,31 @@ def _two_product(a: np.ndarray, b: float) -> tuple[np.ndarray, np.ndarray]:
 
 @lru_cache(maxsize=256)
 def _node_weights(lam: Any, power: int, n: int, count: int, prec: int) -> tuple:
-    """Cached static node weights of the angle rule (see ``MarchenkoPastur._node_weights``)."""
-    with mpmath.workprec(prec):
-        law = MarchenkoPastur(lam)
-        p = law._params()
-        weight = law._weight(power, p["lower"], 4 * p["sqrt"])
-        return tuple(weight(u) for u in node_u(n, count, prec)[1 : count + 1])
+    """Cached static node weights of the angle rule as raw ``_mpf_`` tuples (see
+    ``MarchenkoPastur._node_weights``)."""
+    ctx = context(prec)
+    law = MarchenkoPastur(lam)
+    p = law._params(ctx)
+    weight = law._weight(power, p["lower"], 4 * p["sqrt"])
+    return tuple(weight(ctx.make_mpf(u))._mpf_ for u in node_u(n, count, prec)[1 : count + 1])
 
 
 @lru_cache(maxsize=512)
-def _params_at(lam: Any, prec: int) -> dict[str, mpmath.mpf]:
-    with mpmath.workprec(prec):
-        lam_m = _to_mpf(lam)
-        sq = mpmath.sqrt(lam_m)
-        gap = (1 - lam_m) / (1 + sq)  # 1 - √λ without cancellation
-        return {
-            "lam": lam_m,
-            "sqrt": sq,
-            "lower": gap * gap,
-            "upper": (1 + sq) ** 2,
-            "atom": max(mpmath.mpf(0), 1 - 1 / lam_m),
-        }
+def _params_at(lam: Any, prec: int) -> dict[str, tuple]:
+    """Raw (``_mpf_``) λ, √λ, λ₋, λ₊, atom at ``prec`` bits (computed with 10 guard bits)."""
+    ctx = context(prec + 10)
+    lam_m = to_ctx(lam, ctx)
+    sq = ctx.sqrt(lam_m)
+    gap = (1 - lam_m) / (1 + sq)  # 1 - √λ without cancellation
+    vals = {
+        "lam": to_ctx(lam, context(prec)),
+        "sqrt": sq,
+        "lower": gap * gap,
+        "upper": (1 + sq) ** 2,
+        "atom": max(ctx.mpf(0), 1 - 1 / lam_m),
+    }
+    from mpmath.libmp import mpf_pos, round_nearest
+    return {k: mpf_pos(v._mpf_, prec, round_nearest) for k, v in vals.items()}
 
 
 def _next_count(n: int) -> int:

@@ -1,0 +1,186 @@
+"""Per-call precision and exact parameters for the arbitrary-precision (``dps=``) paths.
+
+mpmath's global context ``mpmath.mp`` (and ``workdps``/``workprec``, which set it) is state
+shared by every thread, so the engine never touches it. Every ``dps=`` call instead works in a
+private :class:`mpmath.ctx_mp.MPContext` of fixed binary precision, one per (thread, precision)
+(:func:`context`): arithmetic between its numbers and all of its functions run at that
+precision whatever ``mpmath.mp.dps`` is, and whatever other threads do. Results are handed
+back as ordinary ``mpmath.mpf`` numbers rounded to the requested digits (:func:`result`).
+
+Parameters given exactly — ``int``, :class:`fractions.Fraction`, ``str`` (``"0.9"`` is 9/10),
+``mpmath.mpf`` and SymPy numbers (``Rational(9, 10)``, ``sqrt(2)``) — are kept as given and
+converted at the working precision of each call (:func:`to_ctx`); a ``float`` is taken as the
+binary number it is.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+import threading
+from fractions import Fraction
+from collections.abc import Callable
+from typing import Any
+
+import mpmath
+import numpy as np
+from mpmath.ctx_mp import MPContext
+from mpmath.libmp import dps_to_prec, from_rational, mpf_pos, round_nearest
+
+__all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "EXACT_TYPES"]
+
+_local = threading.local()
+
+
+def context(prec: int) -> MPContext:
+    """This thread's private mpmath context at ``prec`` bits (created once, never re-precisioned).
+
+    mpmath functions may raise a context's precision temporarily (and restore it), so a context
+    is never shared between threads; within a thread, callers must not change ``ctx.prec``.
+    """
+    pool = getattr(_local, "pool", None)
+    if pool is None:
+        pool = _local.pool = {}
+    ctx = pool.get(prec)
+    if ctx is None:
+        ctx = MPContext()
+        ctx.prec = prec
+        pool[prec] = ctx
+    return ctx
+
+
+def prec_of(dps: int) -> int:
+    """Binary precision (bits) carrying ``dps`` decimal digits (mpmath's own conversion)."""
+    return int(dps_to_prec(int(dps)))
+
+
+def _is_sympy(value: Any) -> bool:
+    return type(value).__module__.startswith("sympy")
+
+
+#: kinds of numbers kept exactly
+EXACT_TYPES = (numbers.Rational, Fraction, str, mpmath.mpf)
+
+
+def exact_scalar(name: str, value: Any, lower: float | None = 0.0, strict: bool = False) -> tuple[Any, float]:
+    """Validate a real scalar parameter and return ``(kept, as_float)``.
+
+    ``kept`` is the value to convert at each call's precision: an ``int``, ``Fraction``,
+    ``mpmath.mpf`` (raw, any precision), a SymPy number, or a ``str`` that parses as a real;
+    floats (and numpy scalars) are kept as floats. ``lower``: the allowed minimum (``strict``:
+    exclusive). Raises TypeError/ValueError naming the parameter, the value and the range.
+    """
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type bool")
+    if isinstance(value, str):
+        try:
+            x = mpmath.mpf(value.strip()) if value.strip() else None
+        except (ValueError, TypeError):
+            x = None
+        if x is None:
+            raise ValueError(f"{name} must be a real number (a str such as '0.9' is read exactly), got {value!r}")
+        kept: Any = value.strip()
+        f = float(Fraction(kept)) if _decimal(kept) else float(x)
+    elif _is_sympy(value):
+        if not (getattr(value, "is_number", False) and value.is_real):
+            raise TypeError(f"{name} must be a real number, got {value!r}")
+        if value.is_Rational:
+            kept = Fraction(int(value.p), int(value.q))
+            f = float(kept)
+        else:
+            kept, f = value, float(value)
+    elif isinstance(value, mpmath.mpf):
+        kept, f = value, float(value)
+    elif isinstance(value, (Fraction, numbers.Integral, np.integer)):
+        kept = Fraction(value) if isinstance(value, Fraction) else int(value)
+        f = float(kept) if abs(kept) < 1e308 else math.copysign(math.inf, kept)
+    elif isinstance(value, (numbers.Real, np.floating)):
+        kept = f = float(value)
+    else:
+        raise TypeError(f"{name} must be a real number, got {value!r} of type {type(value).__name__}")
+    if not math.isfinite(f):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if lower is not None and (f < lower or (strict and f <= lower)):
+        # compare exactly where float rounding could decide it
+        exact = to_fraction(kept) if not _is_sympy(kept) else None
+        bad = (exact < lower or (strict and exact <= lower)) if exact is not None else (f < lower or (strict and f <= lower))
+        if bad:
+            raise ValueError(f"{name} must be {'>' if strict else '>='} {lower}, got {value!r}")
+    return kept, f
+
+
+def _decimal(text: str) -> bool:
+    try:
+        Fraction(text)
+        return True
+    except (ValueError, ZeroDivisionError):
+        return False
+
+
+def to_fraction(value: Any) -> Fraction | None:
+    """The exact rational value of a kept parameter (None for an irrational SymPy number)."""
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except ValueError:
+            man, exp = mpmath.mpf(value).man_exp
+            return Fraction(man) * Fraction(2) ** exp
+    if isinstance(value, mpmath.mpf):
+        if not value:
+            return Fraction(0)
+        man, exp = value.man_exp
+        return Fraction(int(man)) * Fraction(2) ** int(exp)
+    if _is_sympy(value):
+        return Fraction(int(value.p), int(value.q)) if value.is_Rational else None
+    return Fraction(value)
+
+
+def to_ctx(value: Any, ctx: MPContext) -> Any:
+    """A kept parameter as a number of ``ctx``, correctly rounded to its precision."""
+    if isinstance(value, float):
+        return ctx.mpf(value)
+    if isinstance(value, int):
+        return ctx.mpf(value)
+    if isinstance(value, Fraction):
+        return ctx.make_mpf(from_rational(value.numerator, value.denominator, ctx.prec, round_nearest))
+    if isinstance(value, str):
+        return ctx.mpf(value)
+    if isinstance(value, mpmath.mpf):
+        return ctx.make_mpf(mpf_pos(value._mpf_, ctx.prec, round_nearest))
+    if _is_sympy(value):
+        return ctx.make_mpf(mpf_pos(value.evalf(int(ctx.dps) + 10)._mpf_, ctx.prec, round_nearest))
+    if hasattr(value, "_mpf_"):
+        return ctx.make_mpf(mpf_pos(value._mpf_, ctx.prec, round_nearest))
+    return ctx.mpf(value)
+
+
+def result(x: Any, dps: int) -> Any:
+    """``x`` (a number of any context) as a global-context ``mpmath.mpf``/``mpc`` rounded to ``dps``.
+
+    The returned number carries the requested precision whatever ``mpmath.mp.dps`` is
+    (mpmath numbers keep their own mantissa).
+    """
+    prec = prec_of(dps)
+    if hasattr(x, "_mpf_"):
+        return mpmath.mp.make_mpf(mpf_pos(x._mpf_, prec, round_nearest))
+    if hasattr(x, "_mpc_"):
+        re, im = x._mpc_
+        return mpmath.mp.make_mpc((mpf_pos(re, prec, round_nearest), mpf_pos(im, prec, round_nearest)))
+    if isinstance(x, (int, float)):
+        return mpmath.mp.make_mpf(mpf_pos(mpmath.mpf(x)._mpf_, prec, round_nearest)) if isinstance(x, float) \
+            else mpmath.mp.make_mpf(mpmath.libmp.from_int(x, prec, round_nearest))
+    raise TypeError(f"cannot return {x!r} as an mpmath number")
+
+
+def vectorize(name: str, value: Any, fn: Callable[[Any], Any]) -> Any:
+    """Apply the scalar ``dps`` evaluation ``fn`` to a scalar, or to each entry of a list/array
+    (returning a list, or an object array of the input's shape)."""
+    if isinstance(value, np.ndarray):
+        if value.ndim == 0:
+            return fn(value.item())
+        out = np.empty(value.shape, dtype=object)
+        for idx in np.ndindex(value.shape):
+            out[idx] = fn(value[idx].item() if hasattr(value[idx], "item") else value[idx])
+        return out
+    if isinstance(value, (list, tuple)):
+        return [fn(v) for v in value]
+    return fn(value)
