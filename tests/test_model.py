@@ -213,3 +213,24 @@ def test_oscillating_gd_is_refused_where_only_real_t_or_the_lower_edge_is_assume
         crossing_time(m, "train", 1e-3)
     with pytest.raises(ValueError, match="upper edge"):
         late_time_series(m, "train")
+
+
+@pytest.mark.parametrize("lam", [0.5, 1.0, 2.0, "3/2"])
+def test_limits_without_noise_or_weight_decay_dps(lam):
+    """γ = σ = 0: the smooth part of the t → ∞ integrand is identically 0 (it used to raise
+    QuadratureError at dps); only the null modes keep their error, atom·(τ² + α²)/(2 d_out)."""
+    from fractions import Fraction
+
+    import mpmath
+
+    m = TeacherStudent(lam, init_scale=2, d_out=3)
+    lam_q = Fraction(lam)
+    atom = max(Fraction(0), 1 - 1 / lam_q)
+    exact = atom * Fraction(1 + 4, 2 * 3)
+    got = m.gen_loss_limit(dps=30)
+    with mpmath.workdps(50):
+        assert abs(got - mpmath.mpf(exact.numerator) / exact.denominator) <= mpmath.mpf(10) ** -30 * max(1, float(exact))
+    assert m.train_loss_limit(dps=30) == 0 and m.train_loss_limit() == 0
+    assert m.gen_loss_limit() == pytest.approx(float(exact), rel=1e-15, abs=0)
+    if lam_q != 1:
+        assert float(m.gen_loss(1e9)) == pytest.approx(float(exact), rel=1e-12, abs=1e-300)

@@ -663,6 +663,14 @@ class TeacherStudent:
                 return (kk["tau2"] + kk["a2"]) / (2 * self.d_out)
             return kk["s2"] if which == "train" else kk["a2"] / 2
 
+        if self.g == 0 and self.label_noise == 0 and which in ("gen", "train"):
+            # every mode with ν > 0 reaches the teacher exactly: only the null modes' error remains
+            if dps is None:
+                return self.law.atom * extra(False) if null_keep and which == "gen" else 0.0
+            ctx = context(prec_of(dps + 3))
+            if not (null_keep and which == "gen"):
+                return result(ctx.mpf(0), dps)
+            return result(self.law._params(ctx)["atom"] * extra(ctx), dps)
         if dps is None:
             f = make(False)
             if not null_keep:
