@@ -48,7 +48,7 @@ def test_curves_table_and_json(capsys):
 
 
 @pytest.mark.parametrize("argv,needle", [
-    (["mp", "--lam", "-1"], "lam must be > 0"),
+    (["mp", "--lam", "-1"], "lam must be a finite real > 0"),
     (["curves", "--lam", "0.5", "--t", "abc"], "t must be a real number"),
     (["grok-time", "--lam", "0.5", "--lr", "5", "--dynamics", "gd"], "unstable"),
     (["grok-time", "--lam", "0.5", "--eps", "0"], "eps must be > 0"),
