@@ -37,7 +37,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats
+from grok_theory.simulation import SeedStats, seed_tuple
 from grok_theory.linear.model import accuracy_from_loss, loss_at_accuracy
 from grok_theory.mp.generalised import GeneralisedMarchenkoPastur, NodeSet, TwoPoint
 
@@ -475,7 +475,7 @@ def simulate_structured(model: StructuredTeacherStudent, t: Any, seeds: Any = (0
 
     _validate.choice("method", method, ("spectral", "loop"))
     times = _validate.gd_times("t", t)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     spec = np.asarray(model.spectrum)
     if spec.size == 1:
         if d_in is None:

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import special
 
 from grok_theory import _validate
-from grok_theory.simulation import SeedStats
+from grok_theory.simulation import SeedStats, seed_tuple
 
 __all__ = ["ExponentialWall", "scaled_e1", "point_statistics", "WallSimulation", "simulate_wall", "LogisticSimulation",
            "simulate_logistic"]
@@ -161,7 +161,7 @@ def simulate_wall(caps: Any, temperature: float, lr: float = 1e-3, steps: int = 
     lr = _validate.positive("lr", lr)
     steps = _validate.positive_int("steps", steps)
     walkers = _validate.positive_int("walkers", walkers)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     caps = wall.caps
     amp = math.sqrt(2 * lr * T)
     means, vars_ = np.empty(len(seeds)), np.empty(len(seeds))
@@ -209,7 +209,7 @@ def simulate_logistic(n: int, d: int, radius: float, temperature: float, lr: flo
     lr = _validate.positive("lr", lr)
     steps = _validate.positive_int("steps", steps)
     walkers = _validate.positive_int("walkers", walkers)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     out = {k: np.empty(len(seeds)) for k in ("d_var", "d_mean", "near", "floor")}
 
     def project(w: np.ndarray) -> np.ndarray:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.simulation import Progress, SeedStats
+from grok_theory.simulation import Progress, SeedStats, seed_tuple
 from grok_theory.linear.model import log_abs_one_minus
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.linear.simulate import sample_dataset
@@ -101,7 +101,7 @@ def simulate_langevin(d_in: int, lam: float, temperature: float, t: Any, seeds: 
     if method == "loop" and dynamics == "flow":
         raise ValueError("method='loop' runs SGLD (dynamics='gd'); the flow is simulated by method='spectral'")
     times = _validate.gd_times("t", t)
-    seeds = tuple(int(s) for s in np.atleast_1d(seeds))
+    seeds = seed_tuple(seeds)
     c, g = 2 * lr / d_out, wd / 2
     shape = (len(seeds), replicas, len(times))
     train, gen = np.empty(shape), np.empty(shape)
