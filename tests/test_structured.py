@@ -140,3 +140,22 @@ def test_simulation_z_scores(lam: float, kw: dict) -> None:
         z = (sim.mean(k) - getattr(model, k)(t.astype(float))) / sim.sem(k)
         assert np.all(np.abs(z) < 4.0), (k, z)
     assert math.isfinite(float(sim.mean("weight_norm")[-1]))
+
+
+def test_cli_takes_structured_data(capsys):
+    """--exponent/--alignment switch the theory commands to StructuredTeacherStudent; exponent 0 is Levi's model."""
+    import json
+
+    from grok_theory.cli import main
+
+    assert main(["grok-time", "--lam", "0.9", "--eps", "1e-3", "--exponent", "0", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"].startswith("StructuredTeacherStudent(")
+    iso = grokking_time(TeacherStudent(0.9), 1e-3)
+    assert out["delta"] == pytest.approx(iso.delta, rel=1e-9)
+    assert main(["grok-time", "--lam", "0.9", "--eps", "1e-3", "--exponent", "1", "--alignment", "1", "--json"]) == 0
+    steep = json.loads(capsys.readouterr().out)
+    ref = grokking_time(StructuredTeacherStudent(0.9, exponent=1.0, alignment=1.0), 1e-3)
+    assert steep["delta"] == pytest.approx(ref.delta, rel=1e-12) and steep["delta"] > out["delta"]
+    assert main(["grok-time", "--lam", "0.9", "--exponent", "-1"]) == 2
+    assert "exponent" in capsys.readouterr().err

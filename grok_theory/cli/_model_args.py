@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from grok_theory.cli._output import add_format_arguments
 from grok_theory.linear.model import TeacherStudent
@@ -25,10 +26,20 @@ def add_model_arguments(p: argparse.ArgumentParser) -> None:
     g = add_model_parameters(p)
     g.add_argument("--dynamics", choices=("flow", "gd"), default="flow", help="gradient flow or discrete GD")
     g.add_argument("--dps", type=int, default=None, help="decimal digits (mpmath); default float64")
+    s = p.add_argument_group("structured data (docs/models/structured.md; either flag switches to it)")
+    s.add_argument("--exponent", type=float, default=None,
+                   help="power-law input covariance, population eigenvalues ~ k^-exponent (>= 0)")
+    s.add_argument("--alignment", type=float, default=None,
+                   help="teacher power along the covariance's eigendirections ~ eigenvalue^alignment (default 0)")
     add_format_arguments(p)
 
 
-def model_from_args(args: argparse.Namespace) -> TeacherStudent:
-    return TeacherStudent(args.lam, d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay,
-                          init_scale=args.init_scale, teacher_scale=args.teacher_scale,
-                          label_noise=args.label_noise, dynamics=args.dynamics)
+def model_from_args(args: argparse.Namespace) -> Any:
+    """A TeacherStudent, or a StructuredTeacherStudent when --exponent or --alignment is given."""
+    kw = dict(d_out=args.d_out, lr=args.lr, weight_decay=args.weight_decay, init_scale=args.init_scale,
+              teacher_scale=args.teacher_scale, label_noise=args.label_noise, dynamics=args.dynamics)
+    if getattr(args, "exponent", None) is None and getattr(args, "alignment", None) is None:
+        return TeacherStudent(args.lam, **kw)
+    from grok_theory.linear.structured import StructuredTeacherStudent
+
+    return StructuredTeacherStudent(args.lam, exponent=args.exponent or 0.0, alignment=args.alignment or 0.0, **kw)
