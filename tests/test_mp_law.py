@@ -324,3 +324,19 @@ def test_bad_arguments_name_the_parameter():
         mp.expect(3.0)
     with pytest.raises(ValueError, match="z must be finite"):
         mp.stieltjes(complex(np.inf, 0))
+
+
+@pytest.mark.parametrize("lam", ["1.000001", "0.999999", "1.0001", Fraction(999, 1000)])
+@pytest.mark.parametrize("s", [40.0, 4e7])
+def test_float_path_with_exact_lam_near_one(lam, s):
+    """λ given exactly near 1: the float64 path takes log λ and |1 − λ|/λ from λ as given.
+
+    From the float64 λ, 1 − λ keeps only ~10 digits at λ = 1 + 1e-6; the pole term then put the
+    float64 laplace 4.5e-13 (relative) off the exact value (measured before the fix)."""
+    import mpmath
+
+    law = MarchenkoPastur(lam)
+    exact = law.laplace(s, dps=30)
+    with mpmath.workdps(30):
+        assert abs(law.laplace(s) / exact - 1) < 2e-15
+        assert abs(law.cdf(0.5) / law.cdf(0.5, dps=30) - 1) < 2e-15

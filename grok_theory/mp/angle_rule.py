@@ -167,20 +167,25 @@ def error_bound(majorant: Majorant, n: int) -> float:
     return float(np.min(math.log(4.0) + logm - log_expm1))
 
 
-def log_pole_correction(lam: float, lower: float, s: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """log of the pole term of (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, float64 (λ ≠ 1)."""
-    log_q = -abs(math.log(lam))
-    nq = np.asarray(n, dtype=float) * log_q
-    return math.log(abs(1 - lam) / lam) + s * lower + nq - np.log(-np.expm1(nq))
+def log_pole_correction(log_weight: float, log_lam: float, lower: float, s: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """log of the pole term of (C), ``(|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ)``, float64 (λ ≠ 1).
+
+    ``log_weight = log(|1 − λ|/λ)`` and ``log_lam = log λ`` are passed in, computed from λ as
+    given (:attr:`MarchenkoPastur._log_pole_weight`): from the float64 λ, ``1 − λ`` loses all
+    but ~10 digits at λ = 1 + 1e-6 given exactly.
+    """
+    nq = np.asarray(n, dtype=float) * -abs(log_lam)
+    return log_weight + s * lower + nq - np.log(-np.expm1(nq))
 
 
-def pole_corrected_count(lam: float, lower: float, s: np.ndarray, log_value: np.ndarray) -> np.ndarray:
+def pole_corrected_count(log_weight: float, log_lam: float, lower: float, s: np.ndarray,
+                         log_value: np.ndarray) -> np.ndarray:
     """Smallest n (real) with the pole term of (C) at most ``e^{log_value}`` (λ ≠ 1).
 
     From ``e^{2nδ} − 1 ≥ (|1 − λ|/λ) e^{sλ₋ − log_value}``.
     """
-    log_r = math.log(abs(1 - lam) / lam) + s * lower - log_value
-    return np.logaddexp(0.0, log_r) / abs(math.log(lam))
+    log_r = log_weight + s * lower - log_value
+    return np.logaddexp(0.0, log_r) / abs(log_lam)
 
 
 def evaluated_nodes(n: np.ndarray | int, kappa: np.ndarray | float, nepers: np.ndarray | float) -> np.ndarray:

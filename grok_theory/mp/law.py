@@ -167,7 +167,7 @@ class MarchenkoPastur:
     1.5
     """
 
-    __slots__ = ("_lam", "lam", "lower", "upper", "atom", "_lower_lo")
+    __slots__ = ("_lam", "lam", "lower", "upper", "atom", "_lower_lo", "_log_lam", "_log_pole_weight")
 
     def __init__(self, lam: Any) -> None:
         self._lam = _lam_input(lam)
@@ -177,6 +177,11 @@ class MarchenkoPastur:
             raise ValueError(f"lam must lie in [{LAM_RANGE[0]:g}, {LAM_RANGE[1]:g}], got {lam!r}")
         self.lower, self.upper, self.atom = float(p["lower"]), float(p["upper"]), float(p["atom"])
         self._lower_lo = float(p["lower"] - self.lower)  # λ₋ = lower + _lower_lo (double-double)
+        # log λ and log(|1 − λ|/λ) from λ as given: the float64 λ's 1 − λ cancels near λ = 1
+        ctx = context(128)
+        lam_m = to_ctx(self._lam, ctx)
+        self._log_lam = float(ctx.log(lam_m))
+        self._log_pole_weight = float(ctx.log(abs(1 - lam_m) / lam_m)) if lam_m != 1 else -math.inf
 
     # -- parameters at a working precision ----------------------------------------------
     def _params(self, ctx: Any = None) -> dict[str, Any]:
@@ -195,7 +200,7 @@ class MarchenkoPastur:
     @property
     def _pole_gap(self) -> float:
         """Distance of the pole of 1/ν from the real θ axis: |ln λ|/2 (inf at λ = 1)."""
-        return abs(math.log(self.lam)) / 2 if self.lam != 1 else math.inf
+        return abs(self._log_lam) / 2 if self._log_pole_weight > -math.inf else math.inf
 
     def __repr__(self) -> str:
         return f"MarchenkoPastur(lam={self._lam!r})"
@@ -274,7 +279,7 @@ class MarchenkoPastur:
         val = 2 * np.sqrt(u * (1 - u)) / sq + (1 + lam) * phi / (2 * lam)
         if lam != 1:
             a = (1 + sq) / abs(1 - sq)
-            val = val - abs(1 - lam) / lam * np.arctan2(a * np.sqrt(u), np.sqrt(1 - u))
+            val = val - math.exp(self._log_pole_weight) * np.arctan2(a * np.sqrt(u), np.sqrt(1 - u))
         val = val / np.pi
         near = (u > 0) & (u < 1e-3)
         if np.any(near):
@@ -493,7 +498,7 @@ class MarchenkoPastur:
         out = self._rule_direct_float(s, power, n, corrected)
         if np.any(corrected):
             with np.errstate(divide="ignore", invalid="ignore"):
-                log_pole = log_pole_correction(self.lam, self.lower, s, n)
+                log_pole = log_pole_correction(self._log_pole_weight, self._log_lam, self.lower, s, n)
                 trusted = corrected & (out > 0) & (log_pole <= np.log(out) + math.log(0.5))
                 # the value found is good to ~ε·(pole term): enough to size n when that is < 1e-3
                 usable = corrected & ~trusted & (out > 0) & (log_pole < np.log(out) + 3 * LN10)
@@ -501,7 +506,7 @@ class MarchenkoPastur:
             if redo.size:
                 need = np.full(redo.size, np.inf)
                 ok = usable[redo]
-                need[ok] = pole_corrected_count(self.lam, self.lower, s[redo[ok]], np.log(out[redo[ok]]) + math.log(0.25))
+                need[ok] = pole_corrected_count(self._log_pole_weight, self._log_lam, self.lower, s[redo[ok]], np.log(out[redo[ok]]) + math.log(0.25))
                 n2 = _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, np.minimum(need, _COARSE_COUNTS[-1]))]
                 n2 = np.maximum(n2, n[redo])
                 use_c = np.isfinite(need) & (n2 < plain[redo])
@@ -517,7 +522,7 @@ class MarchenkoPastur:
         weight = self._weight(power, self.lower, 4 * self._sqrt)
         out = rule_float(kappa, weight, n, tail, self._edge(power))
         if np.any(corrected):
-            out[corrected] += np.exp(log_pole_correction(self.lam, self.lower, s[corrected], n[corrected]))
+            out[corrected] += np.exp(log_pole_correction(self._log_pole_weight, self._log_lam, self.lower, s[corrected], n[corrected]))
         return out
 
     def _subtracted_float(self, s: np.ndarray, factor: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -695,7 +700,7 @@ class MarchenkoPastur:
             # for sλ₋ ≤ 1 its strips beyond the pole grow by at most e, so it is the one
             maj_c = Majorant(self.lam, np.array([kf]), 0, pole_corrected=True)
             n_c = int(node_count(maj_c, nepers, strict=False)[0])
-            n_p = float(pole_corrected_count(self.lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
+            n_p = float(pole_corrected_count(self._log_pole_weight, self._log_lam, self.lower, np.array([sf]), np.array([log_t - math.log(2.0)]))[0])
             if n_c != TOO_MANY and n_p < NODE_COUNTS[-1]:
                 n_c = max(n_c, int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, n_p)]))
                 n_plain = TOO_MANY if sf * self.lower <= 1.0 else int(node_count(maj, nepers, strict=False)[0])
