@@ -36,6 +36,37 @@ def test_identity_is_marchenko_pastur_to_the_digit() -> None:
         assert abs(lo - (1 - mpmath.sqrt(mpmath.mpf("0.3"))) ** 2) < mpmath.mpf(10) ** -29
 
 
+def test_dps_paths_are_per_call_and_thread_safe() -> None:
+    """Threads at different dps each get their own digits; mpmath.mp is never touched (issue 14).
+
+    Reference: the third moment of the MP law, 1 + 3λ + λ² (Narayana), at λ = 3/10 exactly.
+    """
+    import threading
+
+    law = GeneralisedMarchenkoPastur.identity("0.3")
+    got: dict[int, object] = {}
+
+    def run(dps: int) -> None:
+        got[dps] = law.expect(lambda v: v**3, dps=dps)
+
+    threads = [threading.Thread(target=run, args=(d,)) for d in (15, 25, 40, 60)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert mpmath.mp.dps == 15
+    with mpmath.workdps(80):
+        exact = mpmath.mpf(199) / 100
+        for dps, value in got.items():
+            assert abs(value / exact - 1) < mpmath.mpf(10) ** (1 - dps), dps
+    with pytest.raises(ZeroDivisionError):
+        law.expect(lambda v: 1 / (v - v), dps=30)
+    assert mpmath.mp.dps == 15
+    model = StructuredTeacherStudent(0.5, weight_decay=0.01)
+    a = model.gen_loss("300", dps=30)
+    assert mpmath.mp.dps == 15 and a.context is mpmath.mp
+
+
 @pytest.mark.parametrize("lam", [0.5, 2.0])
 def test_power_law_moments(lam: float) -> None:
     """(1/d) E Tr A = ⟨σ⟩ and (1/d) E Tr A² = ⟨σ²⟩ + λ⟨σ⟩² (moments of a sample covariance)."""

@@ -31,12 +31,14 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+from collections.abc import Callable
 
 import mpmath
 import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.simulation import SeedStats, seed_tuple
 from grok_theory.linear.model import accuracy_from_loss, loss_at_accuracy
 from grok_theory.mp.generalised import GeneralisedMarchenkoPastur, NodeSet, TwoPoint
@@ -321,27 +323,42 @@ class StructuredTeacherStudent:
     def _mp_ok(self) -> bool:
         return self.alignment == 0 or len(self.law.sigma) == 1
 
+    def _mp_factors(self, t: Any) -> Callable[[Any], tuple[Any, ...]]:
+        """``ctx -> (c, g, t, τ²/(2 d_out), α²/(2 d_out))`` as numbers of the mpmath context ``ctx``
+        (t kept exact: int, Fraction, str, mpf; cached per context)."""
+        t_kept, _ = exact_scalar("t", t)
+
+        @lru_cache(maxsize=4)
+        def factors(ctx: Any) -> tuple[Any, ...]:
+            d = self.d_out
+            return (2 * ctx.mpf(self.lr) / d, ctx.mpf(self.weight_decay) / 2, to_ctx(t_kept, ctx),
+                    ctx.mpf(self.teacher_scale) ** 2 / (2 * d), ctx.mpf(self.init_scale) ** 2 / (2 * d))
+
+        return factors
+
     def train_loss_mp(self, t: Any, dps: int) -> mpmath.mpf:
         """L_tr(t) to ``dps`` digits (gradient flow, no label noise): weighted expectations of the law."""
         dps = _validate.dps_value(dps)
         if self.dynamics != "flow" or self.label_noise > 0:
             raise NotImplementedError("train_loss at dps=: gradient flow without label noise only")
-        law, b = self.law, self.teacher_weights
-        with mpmath.workdps(dps + 10):
-            tm = mpmath.mpf(t) if isinstance(t, str) else mpmath.mpf(_validate.nonnegative("t", t))
-            c, g, d = mpmath.mpf(2) * mpmath.mpf(self.lr) / self.d_out, mpmath.mpf(self.weight_decay) / 2, self.d_out
-            tau2, a2 = mpmath.mpf(self.teacher_scale) ** 2, mpmath.mpf(self.init_scale) ** 2
+        factors = self._mp_factors(t)
 
-            def q2(nu: Any) -> Any:
-                h = mpmath.exp(-c * (nu + g) * tm)
-                r = g / (nu + g) if g > 0 else 0
-                return nu * (r + (1 - r) * h) ** 2
+        def q2(nu: Any) -> Any:
+            c, g, tm, teacher, _ = factors(nu.context)
+            h = nu.context.exp(-c * (nu + g) * tm)
+            r = g / (nu + g) if g > 0 else 0
+            return teacher * nu * (r + (1 - r) * h) ** 2
 
-            val = tau2 / (2 * d) * law.expect(q2, weights=b, dps=dps + 5)
-            if a2 > 0:
-                val += a2 / (2 * d) * law.expect(lambda nu: nu * mpmath.exp(-2 * c * g * tm), dps=dps + 5, s=2 * c * tm)
-        with mpmath.workdps(dps):
-            return +val
+        def init(nu: Any) -> Any:
+            c, g, tm, _, a2 = factors(nu.context)
+            return a2 * nu * nu.context.exp(-2 * c * g * tm)
+
+        ctx = context(prec_of(dps + 10))
+        val = ctx.convert(self.law.expect(q2, weights=self.teacher_weights, dps=dps + 5))
+        if self.init_scale > 0:
+            c, _, tm, _, _ = factors(ctx)
+            val += ctx.convert(self.law.expect(init, dps=dps + 5, s=2 * c * tm))
+        return result(val, dps)
 
     def gen_loss_mp(self, t: Any, dps: int) -> mpmath.mpf:
         """L_gen(t) to ``dps`` digits when it is a single expectation (isotropic teacher or Σ = I; flow, no noise)."""
@@ -349,22 +366,16 @@ class StructuredTeacherStudent:
         if not self._mp_ok() or self.dynamics != "flow" or self.label_noise > 0:
             raise NotImplementedError("gen_loss at dps=: isotropic teacher (alignment 0) or Σ = I, gradient flow, "
                                       "no label noise; the anisotropic teacher's two-point form is float64 only")
-        law = self.law
+        factors = self._mp_factors(t)
         b0 = float(self.teacher_weights[0])
-        with mpmath.workdps(dps + 10):
-            tm = mpmath.mpf(t) if isinstance(t, str) else mpmath.mpf(_validate.nonnegative("t", t))
-            c, g, d = mpmath.mpf(2) * mpmath.mpf(self.lr) / self.d_out, mpmath.mpf(self.weight_decay) / 2, self.d_out
-            tau2, a2 = mpmath.mpf(self.teacher_scale) ** 2, mpmath.mpf(self.init_scale) ** 2
-            bm = mpmath.mpf(b0)
 
-            def f(nu: Any) -> Any:
-                h = mpmath.exp(-c * (nu + g) * tm)
-                r = g / (nu + g) if g > 0 else 0
-                return tau2 * bm / (2 * d) * (r + (1 - r) * h) ** 2 + a2 / (2 * d) * h * h
+        def f(nu: Any) -> Any:
+            c, g, tm, teacher, a2 = factors(nu.context)
+            h = nu.context.exp(-c * (nu + g) * tm)
+            r = g / (nu + g) if g > 0 else 0
+            return teacher * b0 * (r + (1 - r) * h) ** 2 + a2 * h * h
 
-            val = law.expect(f, weights=law.sigma, dps=dps + 5)
-        with mpmath.workdps(dps):
-            return +val
+        return self.law.expect(f, weights=self.law.sigma, dps=dps)
 
     # -- limits and accuracies ------------------------------------------------------------------------
     def _limit(self, which: str) -> float:

@@ -42,6 +42,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
+from grok_theory.mp.precision import context, prec_of, result, to_ctx
 
 __all__ = ["GeneralisedMarchenkoPastur", "RootError"]
 
@@ -80,14 +81,9 @@ def _exact(value: Any) -> Any:
     return float(value)
 
 
-def _mpf(value: Any) -> mpmath.mpf:
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    if hasattr(value, "is_number") and not isinstance(value, (int, float, str, mpmath.mpf)):
-        import sympy
-
-        return mpmath.mpf(sympy.N(value, mpmath.mp.dps + 5))
-    return mpmath.mpf(value)
+def _float(value: Any) -> float:
+    """A parameter (exact or float) as the nearest float."""
+    return float(to_ctx(value, context(64)))
 
 
 @lru_cache(maxsize=64)
@@ -131,14 +127,14 @@ class GeneralisedMarchenkoPastur:
     """
 
     def __init__(self, lam: Any, values: Sequence[Any], weights: Sequence[Any] | None = None) -> None:
-        lam_f = _validate.positive("lam", float(_mpf(lam)) if isinstance(lam, (str, Fraction, mpmath.mpf)) else lam)
+        lam_f = _validate.positive("lam", _float(lam) if isinstance(lam, (str, Fraction, mpmath.mpf)) else lam)
         if lam_f == 1:
             raise ValueError("lam must be > 0 and != 1 for GeneralisedMarchenkoPastur (lam = 1 has a hard edge "
                              "at 0), got 1")
         vals = list(np.atleast_1d(np.asarray(values, dtype=object)).ravel())
         if not vals:
             raise ValueError("values must contain at least one population eigenvalue, got []")
-        vf = np.array([float(_mpf(v)) for v in vals])
+        vf = np.array([_float(v) for v in vals])
         if not np.all(np.isfinite(vf)) or np.any(vf <= 0):
             bad = vf[~(np.isfinite(vf) & (vf > 0))][0]
             raise ValueError(f"values must be finite reals > 0, got {bad!r}")
@@ -148,7 +144,7 @@ class GeneralisedMarchenkoPastur:
             wts = list(np.atleast_1d(np.asarray(weights, dtype=object)).ravel())
             if len(wts) != len(vals):
                 raise ValueError(f"weights must have one entry per value ({len(vals)}), got {len(wts)}")
-        wf = np.array([float(_mpf(w)) for w in wts])
+        wf = np.array([_float(w) for w in wts])
         if not np.all(np.isfinite(wf)) or np.any(wf < 0) or wf.sum() <= 0:
             raise ValueError(f"weights must be finite reals >= 0 with a positive sum, got {list(wf)!r}")
         order = np.argsort(vf, kind="stable")
@@ -175,10 +171,10 @@ class GeneralisedMarchenkoPastur:
         self._crit = self._critical_points()
         # edges: z at the (float) critical points evaluated at 30 digits, so each lower edge is
         # known as hi + lo (late-time factors e^{−s a} need a to better than float64)
-        with mpmath.workdps(30):
-            lo_edges = [self.z_of(mpmath.mpf(l)) for l, _ in self._crit]
-            self.support = [(float(a), float(self.z_of(mpmath.mpf(r)))) for a, (_, r) in zip(lo_edges, self._crit)]
-            self._edge_lo_err = [float(a - float(a)) for a in lo_edges]
+        ctx = context(prec_of(30))
+        lo_edges = [self.z_of(ctx.mpf(l)) for l, _ in self._crit]
+        self.support = [(float(a), float(self.z_of(ctx.mpf(r)))) for a, (_, r) in zip(lo_edges, self._crit)]
+        self._edge_lo_err = [float(a - float(a)) for a in lo_edges]
         self.lower, self.upper = self.support[0][0], self.support[-1][1]
         self._zeta0 = self._zeta_zero() if self.lam > 1 else 0.0
         self._rule: NodeSet | None = None
@@ -220,18 +216,21 @@ class GeneralisedMarchenkoPastur:
                 f"[{self.lower:.6g}, {self.upper:.6g}])")
 
     # -- the Silverstein map -------------------------------------------------------------------
-    def _arrays(self, mp: bool) -> tuple[Any, Any, Any]:
-        if mp:
-            raw = [mpmath.fsum(_mpf(q) for q in p) for p in self._pi_x]
-            total = mpmath.fsum(raw)
-            return _mpf(self._lam_x), [_mpf(s) for s in self._sigma_x], [r / total for r in raw]
+    def _arrays(self, ctx: Any = None) -> tuple[Any, Any, Any]:
+        """(λ, σ, π): float64 arrays, or lists of numbers of the mpmath context ``ctx`` (exact inputs
+        converted at its precision)."""
+        if ctx is not None:
+            raw = [ctx.fsum(to_ctx(q, ctx) for q in p) for p in self._pi_x]
+            total = ctx.fsum(raw)
+            return to_ctx(self._lam_x, ctx), [to_ctx(s, ctx) for s in self._sigma_x], [r / total for r in raw]
         return self.lam, self.sigma, self.pi
 
     def z_of(self, zeta: Any) -> Any:
         """``z(ζ) = ζ(1 − λ Σ π σ/(σ − ζ))`` (numpy arrays, complex allowed, or an mpmath number)."""
-        if isinstance(zeta, (mpmath.mpf, mpmath.mpc)):
-            lam, sig, pi = self._arrays(True)
-            return zeta * (1 - lam * mpmath.fsum(p * s / (s - zeta) for s, p in zip(sig, pi)))
+        if hasattr(zeta, "_mpf_") or hasattr(zeta, "_mpc_"):
+            ctx = zeta.context
+            lam, sig, pi = self._arrays(ctx)
+            return zeta * (1 - lam * ctx.fsum(p * s / (s - zeta) for s, p in zip(sig, pi)))
         zeta = np.asarray(zeta)
         return zeta * (1 - self.lam * (self.pi * self.sigma / (self.sigma - zeta[..., None])).sum(-1))
 
@@ -436,71 +435,76 @@ class GeneralisedMarchenkoPastur:
             k = np.flatnonzero(~good)[0]
             raise RootError(f"Silverstein root at x={x[k]!r} not certified (beta={beta[k]:.3g}, Im zeta={zeta[k].imag:.3g})")
 
-    def _zeta_mp(self, x: mpmath.mpf, guess: complex) -> mpmath.mpc:
-        """ζ(x + i0) at the working precision: Newton from the float64 root, Kantorovich-certified."""
-        lam, sig, pi = self._arrays(True)
-        z = mpmath.mpc(guess)
-        tol = mpmath.mpf(2) ** (-mpmath.mp.prec + 4)
+    def _zeta_mp(self, x: Any, guess: complex) -> Any:
+        """ζ(x + i0) at the precision of ``x``'s context: Newton from the float64 root, Kantorovich-certified."""
+        ctx = x.context
+        lam, sig, pi = self._arrays(ctx)
+        z = ctx.mpc(guess)
+        tol = ctx.mpf(2) ** (-ctx.prec + 4)
         for _ in range(200):
-            F = z * (1 - lam * mpmath.fsum(p * s / (s - z) for s, p in zip(sig, pi))) - x
-            dF = 1 - lam * mpmath.fsum(p * s * s / (s - z) ** 2 for s, p in zip(sig, pi))
+            F = z * (1 - lam * ctx.fsum(p * s / (s - z) for s, p in zip(sig, pi))) - x
+            dF = 1 - lam * ctx.fsum(p * s * s / (s - z) ** 2 for s, p in zip(sig, pi))
             step = F / dF
             z -= step
             if z.imag <= 0:
-                z = mpmath.mpc(z.real, abs(step))
+                z = ctx.mpc(z.real, abs(step))
             if abs(step) <= tol * max(abs(z), (abs(x) + 1) / abs(dF)):
                 break
         else:
-            raise RootError(f"Silverstein equation: Newton did not converge at x={x} (dps={mpmath.mp.dps})")
-        F = z * (1 - lam * mpmath.fsum(p * s / (s - z) for s, p in zip(sig, pi))) - x
-        dF = 1 - lam * mpmath.fsum(p * s * s / (s - z) ** 2 for s, p in zip(sig, pi))
+            raise RootError(f"Silverstein equation: Newton did not converge at x={x} (dps={ctx.dps})")
+        F = z * (1 - lam * ctx.fsum(p * s / (s - z) for s, p in zip(sig, pi))) - x
+        dF = 1 - lam * ctx.fsum(p * s * s / (s - z) ** 2 for s, p in zip(sig, pi))
         beta = abs(F / dF) + tol * abs(z)
         r = 2 * beta
         if z.imag <= r or min(abs(s - z) for s in sig) <= r:
-            raise RootError(f"Silverstein root at x={x} not certified (Im zeta={mpmath.nstr(z.imag, 5)})")
-        M = 2 * lam * mpmath.fsum(p * s * s / (abs(s - z) - r) ** 3 for s, p in zip(sig, pi))
+            raise RootError(f"Silverstein root at x={x} not certified (Im zeta={ctx.nstr(z.imag, 5)})")
+        M = 2 * lam * ctx.fsum(p * s * s / (abs(s - z) - r) ** 3 for s, p in zip(sig, pi))
         if 2 * beta * M > abs(dF):
             raise RootError(f"Silverstein root at x={x} not certified (Kantorovich condition fails)")
         return z
 
     # -- the Stieltjes transform, density and atom ---------------------------------------------
-    def _weights(self, weights: Any, mp: bool = False) -> Any:
-        """Per-atom weights w_k along Σ's eigendirections (default 1), validated; aligned with sigma."""
+    def _weights(self, weights: Any, ctx: Any = None) -> Any:
+        """Per-atom weights w_k along Σ's eigendirections (default 1), validated; aligned with sigma.
+
+        With an mpmath context ``ctx``: a list of its numbers (a callable gets σ_k at its precision).
+        """
+        mp = ctx is not None
         if weights is None:
-            return [mpmath.mpf(1)] * len(self.sigma) if mp else np.ones(len(self.sigma))
+            return [ctx.mpf(1)] * len(self.sigma) if mp else np.ones(len(self.sigma))
         if callable(weights):
-            w = [weights(s) for s in (self._arrays(True)[1] if mp else [self.sigma])] if mp else np.asarray(weights(self.sigma), dtype=float)
             if mp:
-                return [mpmath.mpmathify(v) for v in w]
+                return [ctx.convert(weights(s)) for s in self._arrays(ctx)[1]]
+            w = np.asarray(weights(self.sigma), dtype=float)
         else:
             w = np.asarray(weights, dtype=float)
         if w.shape != self.sigma.shape or not np.all(np.isfinite(w)):
             raise ValueError(f"weights must be a finite array of shape {self.sigma.shape} (one per distinct atom) "
                              f"or a function of sigma, got shape {np.shape(w)}")
-        return [mpmath.mpf(float(v)) for v in w] if mp else w
+        return [ctx.mpf(float(v)) for v in w] if mp else w
 
     def atom_mass(self, weights: Any = None, dps: int | None = None) -> Any:
         """Mass of the atom at ν = 0 of the weighted measure: ``Σ π w |ζ₀|/(σ + |ζ₀|)`` (0 for λ < 1)."""
         dps = _validate.dps_value(dps)
         if self.lam < 1:
-            return mpmath.mpf(0) if dps else 0.0
+            return result(0, dps) if dps else 0.0
         if dps is None:
             w = self._weights(weights)
             z0 = -self._zeta0
             return float(np.sum(self.pi * w * z0 / (self.sigma + z0)))
-        with mpmath.workdps(dps + _GUARD):
-            z0 = -self._zeta0_mp()
-            lam, sig, pi = self._arrays(True)
-            w = self._weights(weights, mp=True)
-            out = mpmath.fsum(p * ww * z0 / (s + z0) for s, p, ww in zip(sig, pi, w))
-        with mpmath.workdps(dps):
-            return +out
+        return result(self._atom_mass_mp(weights, context(prec_of(dps + _GUARD))), dps)
 
-    def _zeta0_mp(self) -> mpmath.mpf:
-        lam, sig, pi = self._arrays(True)
-        f = lambda z: lam * mpmath.fsum(p * s / (s - z) for s, p in zip(sig, pi)) - 1  # noqa: E731
-        return mpmath.findroot(f, (mpmath.mpf(self._zeta0) * (1 + mpmath.mpf(2) ** -30),
-                                   mpmath.mpf(self._zeta0) * (1 - mpmath.mpf(2) ** -30)), solver="anderson")
+    def _atom_mass_mp(self, weights: Any, ctx: Any) -> Any:
+        z0 = -self._zeta0_mp(ctx)
+        lam, sig, pi = self._arrays(ctx)
+        w = self._weights(weights, ctx)
+        return ctx.fsum(p * ww * z0 / (s + z0) for s, p, ww in zip(sig, pi, w))
+
+    def _zeta0_mp(self, ctx: Any) -> Any:
+        lam, sig, pi = self._arrays(ctx)
+        f = lambda z: lam * ctx.fsum(p * s / (s - z) for s, p in zip(sig, pi)) - 1  # noqa: E731
+        return ctx.findroot(f, (ctx.mpf(self._zeta0) * (1 + ctx.mpf(2) ** -30),
+                                ctx.mpf(self._zeta0) * (1 - ctx.mpf(2) ** -30)), solver="anderson")
 
     def stieltjes(self, z: Any, weights: Any = None) -> Any:
         """``m_W(z) = (1/d) Tr[W (A − z)^{-1}] = (1/z) Σ π w ζ(z)/(σ − ζ(z))`` for Im z > 0 (float64).
@@ -536,23 +540,21 @@ class GeneralisedMarchenkoPastur:
             if np.any(inside):
                 out[inside] = self._density(flat[inside], self.zeta(flat[inside]), self._weights(weights))
             return float(out[0]) if x.ndim == 0 else out.reshape(x.shape)
-        with mpmath.workdps(dps + _GUARD):
-            xm = _mpf(x)
-            xf = float(xm)
-            if self._interval_of(np.array([xf]))[0] < 0:
-                out = mpmath.mpf(0)
-            else:
-                out = self._density_mp(xm, self._zeta_mp(xm, complex(self.zeta(xf))), self._weights(weights, mp=True))
-        with mpmath.workdps(dps):
-            return +out
+        ctx = context(prec_of(dps + _GUARD))
+        xm = to_ctx(x, ctx)
+        xf = float(xm)
+        if self._interval_of(np.array([xf]))[0] < 0:
+            return result(0, dps)
+        return result(self._density_mp(xm, self._zeta_mp(xm, complex(self.zeta(xf))), self._weights(weights, ctx)), dps)
 
     def _density(self, x: np.ndarray, zeta: np.ndarray, w: np.ndarray) -> np.ndarray:
         s = self.sigma
         return (self.pi * w * s / np.abs(s - zeta[:, None]) ** 2).sum(-1) * zeta.imag / (np.pi * x)
 
-    def _density_mp(self, x: mpmath.mpf, zeta: mpmath.mpc, w: list) -> mpmath.mpf:
-        _, sig, pi = self._arrays(True)
-        return mpmath.fsum(p * ww * s / abs(s - zeta) ** 2 for s, p, ww in zip(sig, pi, w)) * zeta.imag / (mpmath.pi * x)
+    def _density_mp(self, x: Any, zeta: Any, w: list) -> Any:
+        ctx = x.context
+        _, sig, pi = self._arrays(ctx)
+        return ctx.fsum(p * ww * s / abs(s - zeta) ** 2 for s, p, ww in zip(sig, pi, w)) * zeta.imag / (ctx.pi * x)
 
     # -- expectations --------------------------------------------------------------------------
     def cut(self, i: int, s: float, digits: float) -> float:
@@ -629,91 +631,94 @@ class GeneralisedMarchenkoPastur:
         return total
 
     def _expect_mp(self, f: Callable[[Any], Any], weights: Any, dps: int, s: Any) -> mpmath.mpf:
-        with mpmath.workdps(dps + _GUARD):
-            sm = _mpf(s)
-            if sm < 0:
-                raise ValueError(f"s must be >= 0, got {s!r}")
-            w = self._weights(weights, mp=True)
-            total = mpmath.mpf(0)
-            if self.atom > 0:
-                total += self.atom_mass(weights, dps=dps + _GUARD) * mpmath.mpmathify(f(mpmath.mpf(0)))
-            crit = self._critical_mp()
-            panels = self.rule().panels
-            for i, (za, zb) in enumerate(crit):
-                a, b = self.z_of(za), self.z_of(zb)
-                theta_c = mpmath.mpf(self.cut(i, float(sm), dps + 3))
-                lam_m, sig_m, pi_m = self._arrays(True)
-                rule = self.rule()
-                sel = rule.interval == i
-                th_i, zr_i, zi_i = rule.theta[sel], rule.zeta[sel].real, rule.zeta[sel].imag
-                cws = [[p_ * q * q / (q - ze) ** 2 for q, p_ in zip(sig_m, pi_m)] for ze in (za, zb)]
+        ctx = context(prec_of(dps + _GUARD))
+        # mpmath.quad's target is its context's precision: the panels are integrated at dps + 3
+        # digits, the integrand evaluated at dps + _GUARD
+        qctx = context(prec_of(dps + 3))
+        sm = to_ctx(s, ctx)
+        if sm < 0:
+            raise ValueError(f"s must be >= 0, got {s!r}")
+        w = self._weights(weights, ctx)
+        total = ctx.mpf(0)
+        if self.atom > 0:
+            total += self._atom_mass_mp(weights, ctx) * ctx.convert(f(ctx.mpf(0)))
+        crit = self._critical_mp(ctx)
+        panels = self.rule().panels
+        for i, (za, zb) in enumerate(crit):
+            a, b = self.z_of(za), self.z_of(zb)
+            cut = self.cut(i, float(sm), dps + 3)
+            # no cut: the whole interval up to θ = π exactly (float π is 1.2e-16 short, which at
+            # dps > 45 is visible: the integrand vanishes like (π − θ)²)
+            theta_c = qctx.pi if cut == math.pi else qctx.mpf(cut)
+            lam_m, sig_m, pi_m = self._arrays(ctx)
+            rule = self.rule()
+            sel = rule.interval == i
+            th_i, zr_i, zi_i = rule.theta[sel], rule.zeta[sel].real, rule.zeta[sel].imag
+            cws = [[p_ * q * q / (q - ze) ** 2 for q, p_ in zip(sig_m, pi_m)] for ze in (za, zb)]
 
-                def g(theta: mpmath.mpf, i: int = i, a: Any = a, b: Any = b, za: Any = za, zb: Any = zb) -> mpmath.mpf:
-                    # ζ relative to the nearer edge e: −λu² Σ π σ²/((σ−ζ_e)²(σ−ζ_e−u)) = x − e (no cancellation)
-                    low = theta <= mpmath.pi / 2
-                    ze, cw = (za, cws[0]) if low else (zb, cws[1])
-                    delta = (b - a) * mpmath.sin(theta / 2) ** 2
-                    target = delta if low else -(b - a) * mpmath.cos(theta / 2) ** 2
-                    tf = float(theta)
-                    if abs(float(target)) < 1e-6 * float(b - a):  # the edge's square-root expansion
-                        u = mpmath.sqrt(2 * target / self._d2z(float(ze)).item())
-                        u = mpmath.mpc(abs(u.real), abs(u.imag)) if u.imag < 0 else u
-                    else:  # the float64 rule's ζ, interpolated in θ
-                        u = mpmath.mpc(complex(np.interp(tf, th_i, zr_i), np.interp(tf, th_i, zi_i))) - ze
-                    tol = mpmath.mpf(2) ** (-mpmath.mp.prec + 6)
-                    for _ in range(100):
-                        r = [1 / (q - ze - u) for q in sig_m]
-                        s1 = mpmath.fsum(c_ * r_ for c_, r_ in zip(cw, r))
-                        s2 = mpmath.fsum(c_ * r_ * r_ for c_, r_ in zip(cw, r))
-                        step = (-lam_m * u * u * s1 - target) / (-lam_m * (2 * u * s1 + u * u * s2))
-                        u -= step
-                        if abs(step) <= tol * abs(u):
-                            break
-                    else:
-                        raise RootError(f"Silverstein equation (edge-relative, dps={mpmath.mp.dps}) did not converge")
-                    zeta = ze + u
-                    if zeta.imag <= 0:
-                        raise RootError(f"Silverstein root left the upper half plane at theta={theta}")
-                    x = a + delta
-                    return (mpmath.mpmathify(f(x)) * mpmath.exp(-sm * delta) * self._density_mp(x, zeta, w)
-                            * (b - a) / 2 * mpmath.sin(theta))
-
-                # panel by panel on the float64 rule's panels (graded at the edges, refined on the bumps
-                # of a discrete spectrum), truncated where e^{−s(x−a)} < 10^{−dps−3}
-                # the geometric grading (needed for late-time peaks and two-point corners, not for an
-                # analytic single integrand) is merged below the peak width and near θ = π
-                width = 4 / math.sqrt(float(sm) * float(b - a) + 1)
-                keep = [p_ for p_ in panels[i] if max(math.pi / 64, width) < p_ < 15 * math.pi / 16]
-                grid = [0.0] + keep + [math.pi]
-                val, err = mpmath.mpf(0), mpmath.mpf(0)
-                for lo_, hi_ in zip(grid[:-1], grid[1:]):
-                    if lo_ >= float(theta_c):
+            def g(theta_q: Any, i: int = i, a: Any = a, b: Any = b, za: Any = za, zb: Any = zb) -> Any:
+                # ζ relative to the nearer edge e: −λu² Σ π σ²/((σ−ζ_e)²(σ−ζ_e−u)) = x − e (no cancellation)
+                theta = ctx.convert(theta_q)
+                low = theta <= ctx.pi / 2
+                ze, cw = (za, cws[0]) if low else (zb, cws[1])
+                delta = (b - a) * ctx.sin(theta / 2) ** 2
+                target = delta if low else -(b - a) * ctx.cos(theta / 2) ** 2
+                tf = float(theta)
+                if abs(float(target)) < 1e-6 * float(b - a):  # the edge's square-root expansion
+                    u = ctx.sqrt(2 * target / self._d2z(float(ze)).item())
+                    u = ctx.mpc(abs(u.real), abs(u.imag)) if u.imag < 0 else u
+                else:  # the float64 rule's ζ, interpolated in θ
+                    u = ctx.mpc(complex(np.interp(tf, th_i, zr_i), np.interp(tf, th_i, zi_i))) - ze
+                tol = ctx.mpf(2) ** (-ctx.prec + 6)
+                for _ in range(100):
+                    r = [1 / (q - ze - u) for q in sig_m]
+                    s1 = ctx.fsum(c_ * r_ for c_, r_ in zip(cw, r))
+                    s2 = ctx.fsum(c_ * r_ * r_ for c_, r_ in zip(cw, r))
+                    step = (-lam_m * u * u * s1 - target) / (-lam_m * (2 * u * s1 + u * u * s2))
+                    u -= step
+                    if abs(step) <= tol * abs(u):
                         break
-                    with mpmath.workdps(dps + 3):  # quad's target is its working precision
-                        v, e = mpmath.quad(g, [mpmath.mpf(lo_), min(mpmath.mpf(hi_), theta_c)], method="gauss-legendre",
-                                           error=True, maxdegree=10)
-                    val, err = val + v, err + e
-                if err > abs(val) * mpmath.mpf(10) ** (-dps) and err > mpmath.mpf(10) ** (-dps):
-                    raise ArithmeticError(f"E[f] at dps={dps}: quadrature error estimate {mpmath.nstr(err, 3)} too large")
-                total += val * mpmath.exp(-sm * a)
-        with mpmath.workdps(dps):
-            return +total
+                else:
+                    raise RootError(f"Silverstein equation (edge-relative, dps={ctx.dps}) did not converge")
+                zeta = ze + u
+                if zeta.imag <= 0:
+                    raise RootError(f"Silverstein root left the upper half plane at theta={theta}")
+                x = a + delta
+                return qctx.convert(ctx.convert(f(x)) * ctx.exp(-sm * delta) * self._density_mp(x, zeta, w)
+                                    * (b - a) / 2 * ctx.sin(theta))
 
-    def _critical_mp(self) -> list[tuple[mpmath.mpf, mpmath.mpf]]:
-        """The critical points at the working precision (Newton on S(ζ) = 1 from the float roots)."""
-        lam, sig, pi = self._arrays(True)
-        S = lambda z: lam * mpmath.fsum(p * q * q / (q - z) ** 2 for q, p in zip(sig, pi)) - 1  # noqa: E731
-        return [(mpmath.findroot(S, mpmath.mpf(l)), mpmath.findroot(S, mpmath.mpf(r))) for l, r in self._crit]
+            # panel by panel on the float64 rule's panels (graded at the edges, refined on the bumps
+            # of a discrete spectrum), truncated where e^{−s(x−a)} < 10^{−dps−3}
+            # the geometric grading (needed for late-time peaks and two-point corners, not for an
+            # analytic single integrand) is merged below the peak width and near θ = π
+            width = 4 / math.sqrt(float(sm) * float(b - a) + 1)
+            keep = [p_ for p_ in panels[i] if max(math.pi / 64, width) < p_ < 15 * math.pi / 16]
+            grid = [0.0] + keep + [math.pi]
+            val, err = ctx.mpf(0), ctx.mpf(0)
+            for lo_, hi_ in zip(grid[:-1], grid[1:]):
+                if lo_ >= float(theta_c):
+                    break
+                v, e = qctx.quad(g, [qctx.mpf(lo_), theta_c if hi_ == math.pi else min(qctx.mpf(hi_), theta_c)], method="gauss-legendre",
+                                 error=True, maxdegree=10)
+                val, err = val + ctx.convert(v), err + ctx.convert(e)
+            if err > abs(val) * ctx.mpf(10) ** (-dps) and err > ctx.mpf(10) ** (-dps):
+                raise ArithmeticError(f"E[f] at dps={dps}: quadrature error estimate {ctx.nstr(err, 3)} too large")
+            total += val * ctx.exp(-sm * a)
+        return result(total, dps)
+
+    def _critical_mp(self, ctx: Any) -> list[tuple[Any, Any]]:
+        """The critical points at ``ctx``'s precision (Newton on S(ζ) = 1 from the float roots)."""
+        lam, sig, pi = self._arrays(ctx)
+        S = lambda z: lam * ctx.fsum(p * q * q / (q - z) ** 2 for q, p in zip(sig, pi)) - 1  # noqa: E731
+        return [(ctx.findroot(S, ctx.mpf(l)), ctx.findroot(S, ctx.mpf(r))) for l, r in self._crit]
 
     def edges(self, dps: int | None = None) -> list[tuple[Any, Any]]:
         """Support intervals; with ``dps``, the edges z(ζ_c) at that precision."""
         dps = _validate.dps_value(dps)
         if dps is None:
             return list(self.support)
-        with mpmath.workdps(dps + _GUARD):
-            out = [(self.z_of(l), self.z_of(r)) for l, r in self._critical_mp()]
-        with mpmath.workdps(dps):
-            return [(+a, +b) for a, b in out]
+        ctx = context(prec_of(dps + _GUARD))
+        return [(result(self.z_of(l), dps), result(self.z_of(r), dps)) for l, r in self._critical_mp(ctx)]
 
     def moment(self, k: int, weights: Any = None) -> float:
         """``(1/d) Tr[W A^k]`` by quadrature (float64)."""
