@@ -132,3 +132,20 @@ def test_curve_family_uses_the_model_interface_only():
     private = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
                and n.value.id in ("m", "model") and n.attr.startswith("_")}
     assert not private, private
+
+
+def test_no_private_names_across_subpackages():
+    """A private name (``_x``) is imported only within its own subpackage; across layers and
+    families the interface is public (the shared private *modules* ``_validate``, ``_lazy``,
+    ``_display`` are imported as modules)."""
+    crossing = []
+    for path in sorted(PKG.rglob("*.py")):
+        own = path.relative_to(PKG).parts[0] if len(path.relative_to(PKG).parts) > 1 else None
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("grok_theory.")):
+                continue
+            source = node.module.split(".")[1]
+            private = [a.name for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+            if private and source != own:
+                crossing.append(f"{path.relative_to(PKG)}: from {node.module} import {', '.join(private)}")
+    assert not crossing, crossing

@@ -30,8 +30,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from grok_theory.mp.angle_rule import MAX_EVALUATED, QuadratureError, evaluated_nodes
-from grok_theory.mp.angle_rule import _u_float
-from grok_theory.mp.law import _COARSE_COUNTS, _f64_nepers, _tabulated_counts
+from grok_theory.mp.angle_rule import u_nodes
+from grok_theory.mp.law import COARSE_COUNTS, float64_nepers, tabulated_counts
 from grok_theory.linear.model import TeacherStudent
 
 __all__ = ["CurveFamily", "FALLBACK"]
@@ -99,7 +99,7 @@ class CurveFamily:
         #: label noise summed in w = 1 − h directly (gen, λ = 1, γ = 0), else expanded in h
         self.direct_noise = (self.s2 > 0) & (self.lower == 0) & (self.g == 0) & ~self.train
         self.hnoise = (self.s2 > 0) & ~self.direct_noise
-        self._n0 = int(_tabulated_counts(self.lam, 0, np.zeros(1), factor=2)[0])
+        self._n0 = int(tabulated_counts(self.lam, 0, np.zeros(1), factor=2)[0])
         self.static = self._static_sums()
 
     # -- the model's mode functions, vectorised over problems ------------------------------------
@@ -171,16 +171,16 @@ class CurveFamily:
         """Interval counts n (for the k = 2 peak unless given) and evaluated node counts."""
         k1 = self._kappa(p, t)
         if n is None:
-            n = _tabulated_counts(self.lam, 0, 2 * k1, factor=2)
-        count = evaluated_nodes(n, k1, _f64_nepers(k1) + 7.0)
-        count = np.minimum(n - 1, _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, count)])
+            n = tabulated_counts(self.lam, 0, 2 * k1, factor=2)
+        count = evaluated_nodes(n, k1, float64_nepers(k1) + 7.0)
+        count = np.minimum(n - 1, COARSE_COUNTS[np.searchsorted(COARSE_COUNTS, count)])
         if np.any(count > MAX_EVALUATED):
             raise QuadratureError(f"the angle rule would evaluate more than {MAX_EVALUATED} nodes")
         return np.asarray(n, dtype=np.int64), count
 
     def _nodes(self, n: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(ν − λ₋, ν, sin²θ/ν) at the nodes j = 1..count of the n-interval rule."""
-        u = _u_float(int(n), int(count))
+        u = u_nodes(int(n), int(count))
         delta = 4 * self.sqrt * u
         nu = self.lower + delta
         return delta, nu, 4 * u * (1 - u) / nu
@@ -384,7 +384,7 @@ class CurveFamily:
             return vals.reshape(P, M), nd.reshape(P, M), nn.reshape(P, M)
         # interval counts rounded up to powers of two: every node set is then a subset of the
         # finest one, and the weights of all problems are computed once, on the union of nodes
-        n_t = _tabulated_counts(self.lam, 0, 2 * self._kappa(np.full(M, p[0]), t), factor=2)
+        n_t = tabulated_counts(self.lam, 0, 2 * self._kappa(np.full(M, p[0]), t), factor=2)
         n_t = (2 ** np.ceil(np.log2(n_t))).astype(np.int64)
         n_t, c_t = self._decay_nodes(np.full(M, p[0]), t, n_t)
         sets = [(int(n), np.flatnonzero(n_t == n)) for n in np.unique(n_t)]

@@ -143,8 +143,27 @@ def _law(lam: Any) -> MarchenkoPastur:
     return MarchenkoPastur(lam)
 
 
+class GradientRates:
+    """The two rate constants of full-batch GD on the squared loss (shared by the linear models):
+    each eigenmode of the sample covariance relaxes at ``c (ν + g)``."""
+
+    lr: float
+    d_out: int
+    weight_decay: float
+
+    @property
+    def c(self) -> float:
+        """Mode rate per step, 2η/d_out."""
+        return 2 * self.lr / self.d_out
+
+    @property
+    def g(self) -> float:
+        """Eigenvalue shift γ/2 from weight decay."""
+        return self.weight_decay / 2
+
+
 @dataclass(frozen=True)
-class TeacherStudent:
+class TeacherStudent(GradientRates):
     """Linear teacher–student model trained by full-batch GD or gradient flow (Levi §3).
 
     Parameters
@@ -233,16 +252,6 @@ class TeacherStudent:
         if mp is not True:
             ctx._ts_cache = (self, out)
         return out
-
-    @property
-    def c(self) -> float:
-        """Mode rate per step, 2η/d_out."""
-        return 2 * self.lr / self.d_out
-
-    @property
-    def g(self) -> float:
-        """Eigenvalue shift γ/2 from weight decay."""
-        return self.weight_decay / 2
 
     def _ratio(self, nu: Any) -> tuple[Any, Any]:
         """(r, 1 − r) with r = g/(ν+g); for g = 0, r = 0 and 1 − r = 1 (also at ν = 0)."""

@@ -40,7 +40,7 @@ from scipy import optimize
 from grok_theory import _validate
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.simulation import SeedStats, seed_tuple
-from grok_theory.linear.model import accuracy_from_loss, loss_at_accuracy
+from grok_theory.linear.model import GradientRates, accuracy_from_loss, loss_at_accuracy
 from grok_theory.mp.generalised import GeneralisedMarchenkoPastur, NodeSet, TwoPoint
 
 __all__ = ["StructuredTeacherStudent", "StructuredSimulation", "population_spectrum", "simulate_structured"]
@@ -81,7 +81,7 @@ def _teacher_weights(sigma: np.ndarray, pi: np.ndarray, alignment: float) -> np.
 
 
 @dataclass(frozen=True)
-class StructuredTeacherStudent:
+class StructuredTeacherStudent(GradientRates):
     """Teacher–student model on inputs with covariance Σ and an aligned teacher (see module docstring).
 
     Parameters
@@ -148,16 +148,6 @@ class StructuredTeacherStudent:
                                  "discrete GD here (no oscillating modes)")
 
     # -- constants --------------------------------------------------------------------------------
-    @property
-    def c(self) -> float:
-        """Mode rate per step, 2η/d_out."""
-        return 2 * self.lr / self.d_out
-
-    @property
-    def g(self) -> float:
-        """Eigenvalue shift γ/2 from weight decay."""
-        return self.weight_decay / 2
-
     @property
     def teacher_weights(self) -> np.ndarray:
         """b_k per distinct population eigenvalue (aligned with ``law.sigma``), ⟨σ b⟩ = 1."""

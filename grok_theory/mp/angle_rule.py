@@ -68,6 +68,7 @@ __all__ = [
     "rule_float",
     "rule_mp",
     "node_u",
+    "u_nodes",
     "edge_rule_mp",
     "log_pole_correction",
     "pole_corrected_count",
@@ -202,7 +203,7 @@ def evaluated_nodes(n: np.ndarray | int, kappa: np.ndarray | float, nepers: np.n
 
 
 @lru_cache(maxsize=64)
-def _u_float(n: int, count: int) -> np.ndarray:
+def u_nodes(n: int, count: int) -> np.ndarray:
     """u_j = sin²(jπ/(2n)) for j = 1..count (float64, read-only)."""
     u = np.sin(np.arange(1, count + 1) * (np.pi / (2 * n))) ** 2
     u.setflags(write=False)
@@ -231,7 +232,7 @@ def rule_float(
     for nn in np.unique(n):
         rows = np.flatnonzero(n == nn)
         count = int(counts[rows].max())
-        u = _u_float(int(nn), count)
+        u = u_nodes(int(nn), count)
         w = weight(u)
         step = max(1, block // count)
         for a in range(0, len(rows), step):

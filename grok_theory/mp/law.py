@@ -479,10 +479,10 @@ class MarchenkoPastur:
         Returns the counts, the mask of rows using (C) and the plain rule's counts.
         """
         kappa = 2 * self._sqrt * s
-        n = _tabulated_counts(self.lam, power, kappa)
+        n = tabulated_counts(self.lam, power, kappa)
         if power != 0 or self.lam == 1:
             return n, np.zeros(n.shape, dtype=bool), n
-        n_c = _tabulated_counts(self.lam, power, kappa, corrected=True)
+        n_c = tabulated_counts(self.lam, power, kappa, corrected=True)
         corrected = n_c < n
         return np.where(corrected, n_c, n), corrected, n
 
@@ -507,7 +507,7 @@ class MarchenkoPastur:
                 need = np.full(redo.size, np.inf)
                 ok = usable[redo]
                 need[ok] = pole_corrected_count(self._log_pole_weight, self._log_lam, self.lower, s[redo[ok]], np.log(out[redo[ok]]) + math.log(0.25))
-                n2 = _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, np.minimum(need, _COARSE_COUNTS[-1]))]
+                n2 = COARSE_COUNTS[np.searchsorted(COARSE_COUNTS, np.minimum(need, COARSE_COUNTS[-1]))]
                 n2 = np.maximum(n2, n[redo])
                 use_c = np.isfinite(need) & (n2 < plain[redo])
                 n[redo] = np.where(use_c, n2, plain[redo])
@@ -518,7 +518,7 @@ class MarchenkoPastur:
     def _rule_direct_float(self, s: np.ndarray, power: int, n: np.ndarray, corrected: np.ndarray) -> np.ndarray:
         """Form (A) with counts ``n``, plus the pole term of (C) where ``corrected``."""
         kappa = 2 * self._sqrt * s
-        tail = _f64_nepers(kappa) + math.log(2 * self._weight_bound(power))
+        tail = float64_nepers(kappa) + math.log(2 * self._weight_bound(power))
         weight = self._weight(power, self.lower, 4 * self._sqrt)
         out = rule_float(kappa, weight, n, tail, self._edge(power))
         if np.any(corrected):
@@ -532,7 +532,7 @@ class MarchenkoPastur:
         ``factor`` multiplies the digits the node count aims at (2 where digits will cancel).
         """
         out, mag = np.empty_like(s), np.empty_like(s)
-        n = _tabulated_counts(self.lam, None, s, factor)
+        n = tabulated_counts(self.lam, None, s, factor)
         lower, c = self.lower, 4 * self._sqrt
         for nn in np.unique(n):
             rows = np.flatnonzero(n == nn)
@@ -585,7 +585,7 @@ class MarchenkoPastur:
         out = np.empty_like(s)
         for i, si in enumerate(s):
             b = f_edge if atom == 0 else f_edge * math.exp(-si * lower)
-            n = int(_tabulated_counts(self.lam, None, np.array([max(si, 1e-300)]), factor=2)[0])
+            n = int(tabulated_counts(self.lam, None, np.array([max(si, 1e-300)]), factor=2)[0])
             while n <= MAX_EVALUATED:
                 u = np.sin(np.arange(1, n) * (np.pi / (2 * n))) ** 2
                 nu = lower + c * u
@@ -633,7 +633,7 @@ class MarchenkoPastur:
             # result where it cancels at most 3 digits (1 + Σ|terms| ≤ 1e3·E)
             kappa = 2 * self._sqrt * flat
             direct = self._direct_counts(flat[big], 0)
-            counts = evaluated_nodes(direct[0], kappa[big], _f64_nepers(kappa[big]))
+            counts = evaluated_nodes(direct[0], kappa[big], float64_nepers(kappa[big]))
             mid = np.flatnonzero(big)[counts > 256]
             if mid.size:
                 sub, mag = self._subtracted_float(flat[mid], factor=2)
@@ -866,12 +866,12 @@ class MarchenkoPastur:
             extra = int(lost) + _GUARD
 
 
-def _f64_nepers(kappa: np.ndarray) -> np.ndarray:
+def float64_nepers(kappa: np.ndarray) -> np.ndarray:
     """Float64 target in nepers for the scaled sum (its size decreases like (1+κ)^{−3/2})."""
     return _F64_DIGITS * LN10 + 1.5 * np.log1p(kappa) + 3.0
 
 
-_COARSE_COUNTS = np.array(sorted({c * 2**k for k in range(2, 41) for c in (2, 3)}), dtype=np.int64)
+COARSE_COUNTS = np.array(sorted({c * 2**k for k in range(2, 41) for c in (2, 3)}), dtype=np.int64)
 _TABLE_X = np.concatenate(([0.0], np.geomspace(1e-6, 1e10, 321)))
 
 
@@ -884,10 +884,10 @@ def _count_table(lam: float, power: int | None, factor: int = 1, corrected: bool
         x = np.maximum(_TABLE_X, 1e-300)
         return node_count(Majorant(lam, np.zeros_like(x), None, x), factor * _F64_DIGITS * LN10 + 3.0, strict=False)
     maj = Majorant(lam, _TABLE_X, power, pole_corrected=corrected)
-    return node_count(maj, factor * _f64_nepers(_TABLE_X), strict=False)
+    return node_count(maj, factor * float64_nepers(_TABLE_X), strict=False)
 
 
-def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1, corrected: bool = False) -> np.ndarray:
+def tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int = 1, corrected: bool = False) -> np.ndarray:
     """Node counts for many κ (or s) at once: the count at the next grid point up.
 
     The a priori count is non-decreasing in κ (and in s for form (B)), so the next grid
@@ -901,13 +901,13 @@ def _tabulated_counts(lam: float, power: int | None, x: np.ndarray, factor: int 
             raise QuadratureError("s beyond 1e10 is not supported by the subtracted form")
         n = table[idx].copy()
         maj = Majorant(lam, x[beyond], power, pole_corrected=corrected)
-        n[beyond] = node_count(maj, factor * _f64_nepers(x[beyond]))
+        n[beyond] = node_count(maj, factor * float64_nepers(x[beyond]))
     else:
         n = table[idx]
     if np.any(n == TOO_MANY):
         raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes at lam={lam}")
     # coarsen to {2^k, 3·2^(k−1)}: at most 1.5× the nodes, but few distinct node sets per call
-    return _COARSE_COUNTS[np.searchsorted(_COARSE_COUNTS, n)]
+    return COARSE_COUNTS[np.searchsorted(COARSE_COUNTS, n)]
 
 
 def _unwrap(arr: np.ndarray) -> Any:
@@ -968,8 +968,8 @@ def _expect_float(lam: float, kappa: np.ndarray, weight: Callable[[np.ndarray], 
     """Angle-rule sums for many κ in float64 (one weight function), doubling the nodes until
     the rule and its nested half agree to 1e-8 relative for every κ (so the finer rule, with
     geometric convergence, is good to ~1e-16)."""
-    nepers = _f64_nepers(kappa) + 7.0
-    n = _tabulated_counts(lam, 0, kappa, factor=2)
+    nepers = float64_nepers(kappa) + 7.0
+    n = tabulated_counts(lam, 0, kappa, factor=2)
     for _ in range(14):
         full = rule_float(kappa, weight, n, nepers, edge)
         half = rule_float(kappa, weight, n // 2, nepers, edge)
