@@ -39,12 +39,14 @@ from grok_theory.symbolic.records import (
     run_standalone,
     series_agree,
     simulation_check,
+    simultaneous_z_bound,
 )
 
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
     "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
     "gaussian_mean_square", "equality_step", "relative_error", "verify_derivation", "load_derivations",
+    "simultaneous_z_bound",
 ]
 
 

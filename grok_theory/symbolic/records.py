@@ -22,8 +22,11 @@ from grok_theory.symbolic.latex import to_latex
 __all__ = [
     "Step", "Derivation", "DerivationError", "Check", "CheckResult", "is_zero", "series_agree", "digits_agree",
     "digits_agreed", "numeric_check", "simulation_check", "printed_check", "approximation_check", "run_standalone",
-    "gaussian_mean_square", "equality_step", "relative_error",
+    "gaussian_mean_square", "equality_step", "relative_error", "simultaneous_z_bound", "FAMILY_ALPHA",
 ]
+
+FAMILY_ALPHA = 1e-3
+"""Family-wise false-failure probability of one simulation check with ``max_z=None``."""
 
 
 def _short(text: str, n: int = 60) -> str:
@@ -102,18 +105,28 @@ class CheckResult:
     digits : float or None
         Significant digits agreed (numeric checks).
     z : float or None
-        Largest |z-score| of simulation against theory (simulation checks).
+        Largest |z-score| of simulation against theory (simulation checks): against the finite-size
+        prediction when the check has one, else against the (d → ∞) theory.
     note : str
         What was compared and the measured numbers.
+    z_limit : float or None
+        Simulation checks with a finite-size prediction: the largest |z| against the d → ∞ theory
+        (reported, not asserted: the difference to ``z`` is the finite-size bias in units of the
+        standard error).
+    bound : float or None
+        Simulation checks: the |z| bound that was applied.
     """
 
     ok: bool
     digits: float | None = None
     z: float | None = None
     note: str = ""
+    z_limit: float | None = None
+    bound: float | None = None
 
     def __repr__(self) -> str:
-        measured = "".join(f", {k}={v:.3g}" for k, v in (("digits", self.digits), ("z", self.z)) if v is not None)
+        measured = "".join(f", {k}={v:.3g}" for k, v in (("digits", self.digits), ("z", self.z),
+                                                         ("z_limit", self.z_limit)) if v is not None)
         return f"CheckResult(ok={self.ok}{measured}, note={_short(self.note)!r})"
 
 
@@ -158,16 +171,74 @@ def numeric_check(description: str, implementation: Callable[[int], Any], refere
     return Check("numeric", description, run, quick)
 
 
-def simulation_check(description: str, run: Callable[[], tuple[Any, Any, Any]], max_z: float = 4.0,
-                     quick: bool = False) -> Check:
-    """A simulation check: ``run()`` returns arrays ``(theory, simulated_mean, standard_error)``.
+def simultaneous_z_bound(comparisons: int, seeds: int | None = None, alpha: float = FAMILY_ALPHA) -> float:
+    """|z| bound that ``comparisons`` true z-scores all stay below with probability ≥ 1 − ``alpha``.
 
-    Passes when every |theory − mean| / standard_error ≤ ``max_z``.
+    Bonferroni over the compared points: the two-sided quantile at 1 − alpha/(2·comparisons), of
+    Student's t with ``seeds − 1`` degrees of freedom when the standard error comes from ``seeds``
+    seeds (the seed spread is itself estimated), else of the normal law. Conservative for
+    positively correlated comparisons (points of one curve share their seeds).
     """
+    from scipy import stats
+
+    if not (isinstance(comparisons, (int, np.integer)) and comparisons >= 1):
+        raise ValueError(f"comparisons must be an integer >= 1, got {comparisons!r}")
+    if seeds is not None and not (isinstance(seeds, (int, np.integer)) and seeds >= 2):
+        raise ValueError(f"seeds must be an integer >= 2 or None, got {seeds!r}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}")
+    p = 1 - alpha / (2 * int(comparisons))
+    return float(stats.norm.ppf(p) if seeds is None else stats.t.ppf(p, int(seeds) - 1))
+
+
+def simulation_check(description: str, run: Callable[[], tuple], max_z: float | None = 4.0,
+                     quick: bool = False, *, seeds: int | None = None, alpha: float = FAMILY_ALPHA,
+                     bias: str | None = None) -> Check:
+    """A simulation check: theory against the seed means of a simulation, in units of their standard error.
+
+    ``run()`` returns ``(theory, simulated_mean, standard_error)`` or
+    ``(theory, simulated_mean, standard_error, finite)``. With ``finite`` — the prediction at the
+    simulated (finite) size, e.g. the d → ∞ curve plus its 1/d_in correction — the check passes when
+    every |finite − mean|/standard_error ≤ the bound, and the note also reports the largest |z| of
+    ``theory`` (the d → ∞ limit), so the finite-size bias is shown, not absorbed by the tolerance.
+    Without ``finite`` it passes when every |theory − mean|/standard_error ≤ the bound.
+
+    Parameters
+    ----------
+    max_z : float or None
+        The bound; ``None``: :func:`simultaneous_z_bound` over the number of compared points
+        (with ``seeds`` and ``alpha``), so the check fails with probability ≤ ``alpha`` when the
+        prediction is right.
+    seeds : int, optional
+        Seeds behind each standard error (Student-t bound when ``max_z`` is None).
+    bias : str, optional
+        For a check without ``finite``: how large the finite-size bias of ``theory`` is expected to
+        be (appended to the note, so a pass is not mistaken for a test of the finite-size theory).
+    """
+    if max_z is not None and not max_z > 0:
+        raise ValueError(f"max_z must be > 0 or None, got {max_z!r}")
+
     def go() -> CheckResult:
-        theory, mean, sem = (np.asarray(v, dtype=float) for v in run())
-        z = float(np.max(np.abs(theory - mean) / np.maximum(sem, np.finfo(float).tiny)))
-        return CheckResult(z <= max_z, z=z, note=f"{description}: max |z| = {z:.2f} (bound {max_z})")
+        out = run()
+        if len(out) not in (3, 4):
+            raise ValueError(f"run() must return (theory, mean, sem) or (theory, mean, sem, finite), got {len(out)} items")
+        theory, mean, sem = (np.asarray(v, dtype=float).ravel() for v in out[:3])
+        sem = np.maximum(sem, np.finfo(float).tiny)
+        bound = max_z if max_z is not None else simultaneous_z_bound(theory.size, seeds, alpha)
+        how = f"bound {bound:.3g}" if max_z is not None else (
+            f"bound {bound:.3g}: Bonferroni over {theory.size} points, α = {alpha:g}"
+            + (f", t with {seeds - 1} dof" if seeds is not None else ""))
+        z_limit = float(np.max(np.abs(theory - mean) / sem))
+        if len(out) == 4:
+            finite = np.asarray(out[3], dtype=float).ravel()
+            z = float(np.max(np.abs(finite - mean) / sem))
+            shift = float(np.max(np.abs(finite - theory) / sem))
+            note = (f"{description}: max |z| vs finite-d = {z:.2f}, vs d → ∞ = {z_limit:.2f} "
+                    f"(finite-size bias up to {shift:.2f} standard errors; {how})")
+            return CheckResult(z <= bound, z=z, note=note, z_limit=z_limit, bound=bound)
+        extra = f"; vs the d → ∞ theory, {bias}" if bias else ""
+        return CheckResult(z_limit <= bound, z=z_limit, note=f"{description}: max |z| = {z_limit:.2f} ({how}){extra}",
+                           bound=bound)
 
     return Check("simulation", description, go, quick)
 

@@ -48,7 +48,9 @@ class VerifyRecord:
     steps : int
         Symbolic steps re-run.
     checks : list of dict
-        Per check: ``kind``, ``description``, ``ok``, ``digits``, ``z``, ``note`` (skipped checks
+        Per check: ``kind``, ``description``, ``ok``, ``digits``, ``z`` (simulation: vs the finite-size
+        prediction when there is one), ``z_limit`` (vs the d → ∞ theory, when a finite-size prediction
+        was compared), ``note`` (skipped checks
         in quick mode have ``ok = None``).
     seconds : float
         Wall time.
@@ -108,12 +110,12 @@ def verify_derivation(d: Derivation, quick: bool = False) -> VerifyRecord:
     for check in d.checks:
         if quick and not check.quick:
             records.append({"kind": check.kind, "description": check.description, "ok": None, "digits": None,
-                            "z": None, "note": "skipped (--quick)"})
+                            "z": None, "z_limit": None, "note": "skipped (--quick)"})
             notes.append(f"{check.description}: skipped (--quick)")
             continue
         r = _run_check(check)
         records.append({"kind": check.kind, "description": check.description, "ok": r.ok, "digits": r.digits,
-                        "z": r.z, "note": r.note})
+                        "z": r.z, "z_limit": r.z_limit, "note": r.note})
         if check.kind == "numeric" and r.digits is not None:
             digits.append(r.digits)
         if check.kind == "simulation" and r.z is not None:
