@@ -428,7 +428,8 @@ def plateau() -> list[Derivation]:
         checks=(numeric_check("closed form at d = 97, n = 470 vs exact rational evaluation", lambda dps: _plateau_float(),
                               lambda dps: sp.N(E.subs({dd: 97, N: 97**2, n_: 470}), dps), digits=14),
                 simulation_check("real GD (lr 0.1, α = 10, λ = 10⁻⁴, 100 steps) test MSE over 24 random Ω, d = 97, n = 470",
-                                 _plateau_gd, max_z=4.0)))
+                                 _plateau_gd, max_z=4.0,
+                                 bias="not a Marchenko–Pastur average; the finite-size error of the plateau formula is not analysed")))
     return [d]
 
 

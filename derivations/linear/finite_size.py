@@ -102,7 +102,8 @@ def conditional_average() -> Derivation:
                       mode_integral, lambda dps: TeacherStudent(0.7, weight_decay=1e-3, label_noise=0.2, init_scale=1.5).gen_loss(300, dps=dps),
                       digits=13),
         simulation_check("one X (d_in = 20, N_tr = 25), 2000 teacher/init/noise draws by literal GD (η = 0.05, γ = 0.01, "
-                         "σ = 0.2; t = 10, 100, 300) vs (1/d_in) Σ f(t, ν_i)", _literal_gd_given_x(), max_z=4.0),
+                         "σ = 0.2; t = 10, 100, 300) vs (1/d_in) Σ f(t, ν_i)", _literal_gd_given_x(), max_z=4.0,
+                         bias="none: the prediction is exact for the given X"),
     )
     return Derivation("finite_size.conditional_average",
                       "given the data, the loss averaged over teacher, initialisation and label noise is the empirical-spectrum "

@@ -70,8 +70,9 @@ def t2_law() -> Derivation:
     checks = (
         numeric_check("null law vs exact MP crossing of L = c at the §5.1 defaults (n=100, m=1000, ν²=1, λ=1e-4, η=1)",
                       lambda dps: _t2_law_value(), lambda dps: _t2_exact_value(), digits=8),
-        simulation_check("t₁ and t₂ from real GD at the §5.1 defaults (m=1000, n=100, 8 seeds) vs the exact MP times",
-                         _sim_times, quick=False),
+        simulation_check("t₁ and t₂ from real GD at the §5.1 defaults (m=1000, n=100, 8 seeds) vs the exact MP times; "
+                         "finite-d: crossings of MP + c₁/d_in (single-run curvature term not included)",
+                         _sim_times, max_z=None, seeds=8, quick=False),
     )
     return Derivation("xu2026.t2", "exact t₂ of Xu et al. from the null-space decay, beside their lower bounds",
                       ["λ_r ≪ λ⁺_min: the range modes have converged", "c above the floor"], steps, sp.Eq(sp.Symbol("t_2"), law),
@@ -97,10 +98,15 @@ def _sim_times():
 
     from grok_theory.linear.ridge_grokking import XuSetup
 
+    from grok_theory.linear.finite_bias import finite_crossing_time
+
     s = XuSetup()
     t1, t2 = s.simulate_times(seeds=range(8))
+    m = s.model()  # λ = m/n is realised exactly
+    finite = [finite_crossing_time(m, "train", 2 * s.eps, s.m, t_guess=s.t1()),
+              finite_crossing_time(m, "gen", s.c, s.m, t_guess=s.t2())]
     return (np.array([s.t1(), s.t2()]), np.array([t1.mean(), t2.mean()]),
-            np.array([t1.std(ddof=1), t2.std(ddof=1)]) / np.sqrt(t1.shape[0]))
+            np.array([t1.std(ddof=1), t2.std(ddof=1)]) / np.sqrt(t1.shape[0]), np.array(finite))
 
 
 def derivations() -> list[Derivation]:

@@ -236,7 +236,7 @@ def simulation_check(description: str, run: Callable[[], tuple], max_z: float | 
             note = (f"{description}: max |z| vs finite-d = {z:.2f}, vs d → ∞ = {z_limit:.2f} "
                     f"(finite-size bias up to {shift:.2f} standard errors; {how})")
             return CheckResult(z <= bound, z=z, note=note, z_limit=z_limit, bound=bound)
-        extra = f"; vs the d → ∞ theory, {bias}" if bias else ""
+        extra = f"; finite size: {bias}" if bias else ""
         return CheckResult(z_limit <= bound, z=z_limit, note=f"{description}: max |z| = {z_limit:.2f} ({how}){extra}",
                            bound=bound)
 
