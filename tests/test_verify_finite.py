@@ -82,3 +82,26 @@ def test_late_bias_check_rejects_mp_and_wrong_lambda():
     assert not mp_only.ok and mp_only.z == pytest.approx(late.z_limit)
     wrong = simulation_check("λ = 1.45", fs.late_bias_run(theory_lam=1.45), max_z=None).run()
     assert not wrong.ok
+
+
+def test_wishart_second_moment_used_by_structured_check():
+    """E (1/d) Tr (XᵀX/N)² = (1 + 1/N) m₂ + (d/N) m₁² for rows x ~ N(0, Σ), Σ diagonal: exact Isserlis
+    moments of a d = 2 Gaussian (SymPy), then the sum over N independent rows."""
+    import sympy as sp
+
+    s1, s2, N = sp.symbols("s1 s2 N", positive=True)
+    z1, z2 = sp.symbols("z1 z2")
+    x = sp.Matrix([sp.sqrt(s1) * z1, sp.sqrt(s2) * z2])
+    moments = {4: 3, 2: 1, 0: 1}
+
+    def expect(expr):  # E over independent standard normals z1, z2 (odd powers vanish)
+        poly = sp.Poly(sp.expand(expr), z1, z2)
+        return sum(c * (moments.get(a, 0) * moments.get(b, 0)) for (a, b), c in poly.terms())
+
+    xxT = x * x.T
+    one = (xxT * xxT).applyfunc(expect)  # E[x xᵀ x xᵀ]
+    Sig = sp.diag(s1, s2)
+    # N rows: N·E[xxᵀxxᵀ] + N(N − 1)Σ², trace/(d N²)
+    lhs = sp.simplify((N * one.trace() + N * (N - 1) * (Sig * Sig).trace()) / (2 * N**2))
+    m1, m2 = (s1 + s2) / 2, (s1**2 + s2**2) / 2
+    assert sp.simplify(lhs - ((1 + 1 / N) * m2 + (2 / N) * m1**2)) == 0
