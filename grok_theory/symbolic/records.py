@@ -102,7 +102,7 @@ class CheckResult:
     digits : float or None
         Significant digits agreed (numeric checks).
     z : float or None
-        Largest |z-score| of simulation against theory (simulation checks).
+        Largest absolute z-score of simulation against theory (simulation checks).
     note : str
         What was compared and the measured numbers.
     """
@@ -162,7 +162,7 @@ def simulation_check(description: str, run: Callable[[], tuple[Any, Any, Any]], 
                      quick: bool = False) -> Check:
     """A simulation check: ``run()`` returns arrays ``(theory, simulated_mean, standard_error)``.
 
-    Passes when every |theory − mean| / standard_error ≤ ``max_z``.
+    Passes when every ``|theory − mean| / standard_error ≤ max_z``.
     """
     def go() -> CheckResult:
         theory, mean, sem = (np.asarray(v, dtype=float) for v in run())

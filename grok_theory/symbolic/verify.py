@@ -42,7 +42,7 @@ class VerifyRecord:
     digits : float or None
         Fewest significant digits agreed over the numeric checks run (``None``: no numeric check).
     simulation : float or None
-        Largest |z-score| over the simulation checks run (``None``: none run).
+        Largest absolute z-score over the simulation checks run (``None``: none run).
     note : str
         Measured numbers of every check, failures first.
     steps : int
