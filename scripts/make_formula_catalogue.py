@@ -60,7 +60,7 @@ def preamble(run: dict) -> str:
              "| formula | status | digits vs quadrature | max abs z (simulation) | seconds |",
              "| --- | --- | --- | --- | --- |"]
     for r in run["records"]:
-        anchor = r["id"].replace(".", "").replace("_", "_").lower()
+        anchor = r["id"].replace(".", "").lower()  # the heading slug (GitHub and MyST alike)
         lines.append(f"| [`{r['id']}`](#{anchor}) | {r['status']} | {cell(r['digits'], '.1f')} | "
                      f"{cell(r['simulation'], '.2f')} | {r['seconds']:.1f} |")
     return "\n".join(lines) + "\n"

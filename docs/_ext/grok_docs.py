@@ -1,5 +1,6 @@
-"""Local Sphinx extension of the grok-theory site: the module lists of the API reference and the
-figure gallery (one figure per ``grok-theory reproduce`` name, captioned by its registry entry)."""
+"""Local Sphinx extension of the grok-theory site: the module lists of the API reference, the figure
+gallery (gallery.py: one figure per ``grok-theory reproduce`` name, captioned by its summary) and the
+command-line reference (cli_help.py: every command's ``--help``)."""
 from __future__ import annotations
 
 import importlib
@@ -81,8 +82,10 @@ def _numpydoc_with_one_template(app) -> None:
 
 
 def setup(app):  # noqa: D103 - Sphinx entry point
+    from cli_help import CliHelp
     from gallery import FigureGallery
 
     app.add_directive("figure-gallery", FigureGallery)
+    app.add_directive("cli-help", CliHelp)
     app.connect("builder-inited", _numpydoc_with_one_template)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

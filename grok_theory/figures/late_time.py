@@ -83,6 +83,7 @@ def fig_grokking_time_approx(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable[[bool], Any]] = {
     "late-time-error": fig_late_time_error,
     "grokking-time-approx": fig_grokking_time_approx,

@@ -167,6 +167,7 @@ def fig_grokking(quick: bool = False):
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable[[bool], object]] = {
     "beck-threshold": fig_threshold,
     "beck-norms": fig_norms,

@@ -26,6 +26,7 @@ from grok_theory.symbolic import Check, CheckResult, Derivation, DerivationError
 
 __all__ = ["STATUSES", "VerifyRecord", "verify_derivation", "verify"]
 
+#: the statuses of a verified formula (see the module docstring)
 STATUSES = ("pass", "fail", "mismatch", "n/a")
 
 
