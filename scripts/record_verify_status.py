@@ -45,6 +45,7 @@ def git_commit() -> str | None:
 def record(quick: bool = False) -> dict:
     """Verify every catalogue formula (printing one line each to stderr); the run as a JSON-ready dict."""
     date = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    commit = git_commit()  # the code being verified: taken before the run
     start = time.perf_counter()
     records = []
     for rec in verify(None, quick=quick):
@@ -54,7 +55,7 @@ def record(quick: bool = False) -> dict:
         "command": "python scripts/record_verify_status.py" + (" --quick" if quick else ""),
         "date": date,
         "grok_theory": __version__,
-        "commit": git_commit(),
+        "commit": commit,
         "python": platform.python_version(),
         "platform": platform.platform(),
         "quick": quick,
