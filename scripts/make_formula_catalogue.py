@@ -26,7 +26,7 @@ MARKS = {True: "✓", False: "✗", None: "–"}
 
 def escape(text: str) -> str:
     """Plain text as Markdown: every ASCII punctuation character that Markdown could read is escaped."""
-    return "".join("\\" + c if c in "\\`*_[]{}<>()#+!|$~" else c for c in text)
+    return "".join("\\" + c if c in "\\`*_[]{}<>#+!|$~" else c for c in text)
 
 
 def cell(x: float | str | None, fmt: str) -> str:
