@@ -3,4 +3,5 @@ import sys
 
 from grok_theory.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # importing this module (e.g. by a documentation tool) runs nothing
+    sys.exit(main())

@@ -217,7 +217,7 @@ class CandidateCheck:
 
     @property
     def worst(self) -> dict[str, Any]:
-        """The point of largest |relative error| (undefined points aside): parameters, exact, candidate, rel_error."""
+        """The point of largest absolute relative error (undefined points aside): parameters, exact, candidate, rel_error."""
         finite = np.where(np.isnan(self.rel_error), -1.0, np.abs(self.rel_error))
         i = int(np.argmax(finite))
         return {**{a: self.points[i][a] for a in self.axes}, "exact": float(self.exact[i]),
@@ -225,7 +225,7 @@ class CandidateCheck:
 
     @property
     def max_abs_rel_error(self) -> float:
-        """Largest |relative error| over the points where the candidate is defined (NaN if none)."""
+        """Largest absolute relative error over the points where the candidate is defined (NaN if none)."""
         ok = ~np.isnan(self.rel_error)
         return float(np.max(np.abs(self.rel_error[ok]))) if ok.any() else math.nan
 
@@ -253,7 +253,7 @@ class CandidateCheck:
                 f"{self.max_abs_rel_error:.3g} at {at}{und})")
 
     def plot(self, path: str | None = None, ax: Any = None) -> Any:
-        """|relative error| against the first grid axis, one line per combination of the others.
+        """Absolute relative error against the first grid axis, one line per combination of the others.
 
         Needs matplotlib (the ``plots`` extra). Saves to ``path`` if given; returns the Figure.
         """

@@ -17,7 +17,7 @@ from grok_theory import _validate
 __all__ = ["Progress", "SeedStats", "accuracy_fraction", "log_steps", "seed_tuple", "train_size", "gd_stable",
            "LAM_RTOL", "MAX_SEEDS"]
 
-#: largest relative difference |λ_eff − λ|/λ allowed between the requested λ and the one a finite
+#: largest relative difference ``|λ_eff − λ|/λ`` allowed between the requested λ and the one a finite
 #: sample realises, λ_eff = d_in/N_tr with N_tr = round(d_in/λ) (see :func:`train_size`)
 LAM_RTOL = 0.05
 

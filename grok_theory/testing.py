@@ -7,7 +7,7 @@
 ...     assert_all_verified("derivations_of_mine.py", quick=True)   # a file, module or list
 
 A failure raises ``AssertionError`` whose message names the formula, its status and every failed
-step or check with the measured numbers (digits agreed, |z|, residual), e.g.::
+step or check with the measured numbers (digits agreed, ``|z|``, residual), e.g.::
 
     me.sched_dt: status fail (3 steps, 2 checks)
       FAIL Δt under the schedule vs direct root: 3.1 digits (need 12, computed at 22); implementation/reference − 1 = 7.9e-4

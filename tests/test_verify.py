@@ -91,3 +91,32 @@ def test_quick_skips_slow_checks():
     d = registry.get("levi2024.eq15")
     rec = verify_derivation(dataclasses.replace(d, checks=tuple(c for c in d.checks if not c.quick)), quick=True)
     assert rec.simulation is None and "skipped" in rec.note
+
+
+def test_cli_csv_is_the_json_table(monkeypatch, capsys):
+    """``verify --csv``: one row per formula with the --json fields of the table; exit status 1 on a failure."""
+    import csv
+    import io
+
+    from grok_theory.cli.verify import CSV_FIELDS
+
+    toys = {"toy.pass": _toy(id="toy.pass", source="Toy 2024, Eq. 1, with a comma"),
+            "toy.mismatch": _toy(id="toy.mismatch", checks=(printed_check("factor 2", lambda: 2.0, lambda: 1.0),)),
+            "toy.fail": _toy(id="toy.fail", source=None, steps=[Step("wrong", 0, "none", lambda: False, "sympy")])}
+    monkeypatch.setattr(registry, "_registry", lambda: toys)
+    assert main(["verify", "--csv"]) == 1
+    out = capsys.readouterr()
+    rows = list(csv.reader(io.StringIO(out.out)))
+    assert rows[0] == list(CSV_FIELDS) and "failed" in out.err
+    assert main(["verify", "--json"]) == 1
+    recs = json.loads(capsys.readouterr().out)
+    assert [r[0] for r in rows[1:]] == [r["id"] for r in recs] == list(toys)
+    for row, rec in zip(rows[1:], recs):
+        got = dict(zip(CSV_FIELDS, row))
+        assert got["status"] == rec["status"] and int(got["steps"]) == rec["steps"]
+        assert got["source"] == (rec["source"] or "") and got["simulation"] == ""
+        assert float(got["seconds"]) >= 0
+    assert [r[1] for r in rows[1:]] == ["pass", "mismatch", "fail"]
+    with pytest.raises(SystemExit) as exc:  # one output format at a time
+        main(["verify", "--csv", "--json"])
+    assert exc.value.code == 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from grok_theory.cli._output import add_executor_arguments
-from grok_theory.figures.reproduce import MissingMatplotlib, figures, render
+from grok_theory.figures.reproduce import MissingMatplotlib, render, summaries
 from grok_theory.parallel import executor_from
 
 EXAMPLES = """examples:
@@ -36,8 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         if args.list:
-            for name, fn in figures().items():
-                summary = " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split())  # the first paragraph
+            for name, summary in summaries().items():
                 print(f"{name:20s} {summary}")
             return 0
         if not args.names:

@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-from grok_theory.cli._output import print_json
+from grok_theory.cli._output import add_format_arguments, print_csv, print_json
 from grok_theory.cli._sources import add_source_argument, catalogue_and_plugins, load_sources
 from grok_theory.symbolic import registry
 from grok_theory.symbolic.verify import verify
@@ -14,6 +14,7 @@ EXAMPLES = """examples:
   grok-theory verify                   # everything (simulations included; a few minutes)
   grok-theory verify --quick           # skip the slow simulation checks (under a minute)
   grok-theory verify --id levi2024.eq9 levi2024.eq16 --json
+  grok-theory verify --quick --csv > verify.csv   # the table as CSV (columns as in --json)
   grok-theory verify --list            # the formula ids (catalogue, then installed plugins)
   grok-theory verify my_derivations.py # your own derivations (a file or module defining derivations())
   grok-theory verify mypkg.derivs --id me.eq1 --notes
@@ -23,6 +24,8 @@ see docs/errata.md) | n/a. Exit status 1 if any formula fails.
 """
 
 HEADERS = ("id", "status", "steps", "digits", "sim |z|", "seconds", "source")
+#: the CSV columns: the table's, named as the fields of ``--json`` (digits ``inf`` = exact agreement; empty = n/a)
+CSV_FIELDS = ("id", "status", "steps", "digits", "simulation", "seconds", "source")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_source_argument(p)
     p.add_argument("--quick", action="store_true", help="skip slow checks (simulations at scale)")
     p.add_argument("--id", nargs="+", metavar="ID", help="verify only these formula ids")
-    p.add_argument("--json", action="store_true", help="print a JSON list of records")
+    add_format_arguments(p)
     p.add_argument("--list", action="store_true", help="list the formula ids and exit")
     p.add_argument("--notes", action="store_true", help="print every check's note (default: failures and mismatches)")
     p.set_defaults(func=run)
@@ -86,12 +89,15 @@ def run(args: argparse.Namespace) -> int:
                 if part:
                     print(f"    {part}", flush=True)
 
-    if not args.json:
+    table = not (args.json or args.csv)
+    if table:
         print("  ".join(h.ljust(w) for h, w in zip(HEADERS, widths + (0,))).rstrip())
-    records = list(verify(ids, quick=args.quick, on_record=None if args.json else show, derivations=pool))
+    records = list(verify(ids, quick=args.quick, on_record=show if table else None, derivations=pool))
     counts = {s: sum(r.status == s for r in records) for s in ("pass", "fail", "mismatch", "n/a")}
     if args.json:
         print_json([r.to_json() for r in records])
+    elif args.csv:
+        print_csv(CSV_FIELDS, [[getattr(r, f) for f in CSV_FIELDS] for r in records])
     else:
         summary = ", ".join(f"{v} {k}" for k, v in counts.items())
         print(f"\n{len(records)} formulas: {summary} in {time.perf_counter() - start:.0f} s"

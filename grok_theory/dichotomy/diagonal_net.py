@@ -113,7 +113,7 @@ def initial_norm(init_scale: float, d: int) -> float:
 
 
 def kernel_scale(init_scale: float, weight_decay: float, t) -> np.ndarray:
-    """β(t) = 2α² e^{−2λt} = 2 u_k v_k, the scale separating kernel (|w| ≪ β) and rich (|w| ≫ β) regimes."""
+    """β(t) = 2α² e^{−2λt} = 2 u_k v_k, the scale separating kernel (``|w| ≪ β``) and rich (``|w| ≫ β``) regimes."""
     a, lam = positive("init_scale", init_scale), nonnegative("weight_decay", weight_decay)
     with np.errstate(over="ignore", under="ignore"):
         return 2.0 * a * a * np.exp(-2.0 * lam * real_array("t", t))
@@ -444,7 +444,7 @@ def l1_regularized(X, y, loss: str, weight_decay: float, iterations: int = 20000
 def l1_kkt_residual(X, y, loss: str, weight_decay: float, w) -> float:
     """Largest violation of the KKT conditions of min ℒ(w) + (λ/2)‖w‖₁, in units of λ/2.
 
-    Conditions: g_k = −(λ/2) sign w_k where w_k ≠ 0, |g_k| ≤ λ/2 where w_k = 0 (g = ∇ℒ).
+    Conditions: g_k = −(λ/2) sign w_k where w_k ≠ 0, ``|g_k| ≤ λ/2`` where w_k = 0 (g = ∇ℒ).
     """
     lam = positive("weight_decay", weight_decay)
     w = real_array("w", w)

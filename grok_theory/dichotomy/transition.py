@@ -291,8 +291,8 @@ def misgrokking_data(n: int, d: int, gamma: float = 25.0, seed: int = 0) -> tupl
 def misgrokking_test_accuracy(w, w_star, gamma: float = 25.0) -> np.ndarray:
     """Exact test accuracy on the Fig. 1b distribution.
 
-    With a = ⟨w, w*⟩ and b = ‖w − a w*‖: y⟨w, x⟩ = a(|ζ| + γ/2) + bξ, ζ, ξ ~ N(0, 1) independent, so
-    accuracy = E_{|ζ|}[Φ(a(|ζ| + γ/2)/b)] (a half-normal average, by quadrature).
+    With a = ⟨w, w*⟩ and b = ‖w − a w*‖: ``y⟨w, x⟩ = a(|ζ| + γ/2) + bξ``, ζ, ξ ~ N(0, 1) independent, so
+    ``accuracy = E_{|ζ|}[Φ(a(|ζ| + γ/2)/b)]`` (a half-normal average, by quadrature).
     """
     w = np.atleast_2d(real_array("w", w))
     w_star, gamma = real_array("w_star", w_star), nonnegative("gamma", gamma)

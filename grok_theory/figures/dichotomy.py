@@ -181,6 +181,7 @@ def figure_transition(quick: bool = False):
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable] = {
     "lyu-fig1a": figure_1a,
     "lyu-fig1b": figure_1b,

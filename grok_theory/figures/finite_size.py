@@ -95,4 +95,5 @@ def fig_mean(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES = {"finite-size-times": fig_times, "finite-size-spread": fig_spread, "finite-size-mean": fig_mean}

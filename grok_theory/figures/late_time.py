@@ -25,7 +25,7 @@ __all__ = ["FIGURES", "fig_late_time_error", "fig_grokking_time_approx"]
 
 
 def fig_late_time_error(quick: bool = False) -> Any:
-    """|series/exact − 1| against t for N = 1, 2, 4, 8 terms (d_out = 1, γ = 0, flow, η = 0.01)."""
+    """Relative error of the series, series/exact − 1 in absolute value, against t for N = 1, 2, 4, 8 terms (d_out = 1, γ = 0, flow, η = 0.01)."""
     plt = pyplot()
     times = np.geomspace(10, 1e5, 12 if quick else 40)
     fig, axes = plt.subplots(2, 3, figsize=(13, 7.5), sharex=True, sharey=True)
@@ -83,6 +83,7 @@ def fig_grokking_time_approx(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable[[bool], Any]] = {
     "late-time-error": fig_late_time_error,
     "grokking-time-approx": fig_grokking_time_approx,

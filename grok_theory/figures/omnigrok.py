@@ -169,4 +169,5 @@ def schedule_figure(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES = {"omnigrok-lu": lu_figure, "omnigrok-time": time_figure, "tanhuang-schedule": schedule_figure}

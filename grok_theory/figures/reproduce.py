@@ -15,7 +15,7 @@ from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render"]
+__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render", "summaries"]
 
 #: modules (in grok_theory/figures/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
 FIGURE_MODULES = ("levi", "late_time", "omnigrok", "dichotomy", "separability", "structured", "thermal", "finite_size")
@@ -57,6 +57,12 @@ def figures() -> dict[str, Callable[[bool], Any]]:
                 raise ValueError(f"figure name {name!r} is registered twice (module {mod!r})")
             out[name] = fn
     return out
+
+
+def summaries() -> dict[str, str]:
+    """``{name: one-line summary}`` of every registered figure: the first paragraph of its function's
+    docstring (shown by ``grok-theory reproduce --list`` and as the caption in the documentation's gallery)."""
+    return {name: " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()) for name, fn in figures().items()}
 
 
 def _draw(name: str, out_dir: str, quick: bool, formats: tuple[str, ...]) -> tuple[list[Path], float]:

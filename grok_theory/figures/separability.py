@@ -29,6 +29,8 @@ __all__ = ["FIGURES"]
 
 
 def fig_threshold(quick: bool = False):
+    """Beck et al.: exact Wendel/Cover separability probability against λ = d/N (N = 40, 200, 4000), its
+    normal approximation and an LP Monte Carlo; right: the approximation's error."""
     plt = pyplot()
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     rng = np.random.default_rng(0)
@@ -54,6 +56,8 @@ def fig_threshold(quick: bool = False):
 
 
 def fig_norms(quick: bool = False):
+    """Beck et al.: σ‖S_∞‖ in the inseparable phase (large-d fixed point, two-point model, sampled data)
+    and the max-margin in the separable phase (Gardner κ(λ) against NNLS)."""
     plt = pyplot()
     fig, ax = plt.subplots(1, 2, figsize=(11, 4))
     lams = np.array([0.1, 0.3, 0.4, 0.45, 0.48, 0.49]) if quick else \
@@ -85,6 +89,8 @@ def fig_norms(quick: bool = False):
 
 
 def fig9(quick: bool = False):
+    """Beck Fig. 9: √log(t*_gen/t*_tr) of the two-point model against −log(1 − 2λ): exact flow, its ε → 0
+    limit and the printed Eq. 41."""
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     x = np.geomspace(1e-4, 1e-1, 6 if quick else 14)  # 1 − 2λ
@@ -106,6 +112,7 @@ def fig9(quick: bool = False):
 
 
 def fig3_right(quick: bool = False):
+    """Beck Fig. 3 (right): grokking time (A_gen = 0.95) of the two-point logistic flow over (1 − 2λ, σ)."""
     plt = pyplot()
     n = 6 if quick else 14
     sig = np.geomspace(1, 100, n)
@@ -122,6 +129,8 @@ def fig3_right(quick: bool = False):
 
 
 def fig_grokking(quick: bool = False):
+    """Beck et al.: logistic grokking by real GD near λ_c = ½ (N = 200, σ = 5) against the t_gen law and
+    A_∞; critical slowing down, Beck vs Levi."""
     from grok_theory.linear.grokking import grokking_time
     from grok_theory.linear.model import TeacherStudent
 
@@ -158,6 +167,7 @@ def fig_grokking(quick: bool = False):
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable[[bool], object]] = {
     "beck-threshold": fig_threshold,
     "beck-norms": fig_norms,

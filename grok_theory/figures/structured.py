@@ -103,6 +103,7 @@ def fig_structured_curves(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES: dict[str, Callable[[bool], Any]] = {
     "structured-delta": fig_structured_delta,
     "structured-create": fig_structured_create,

@@ -170,4 +170,5 @@ def grokking_figure(quick: bool = False) -> Any:
     return fig
 
 
+#: the figures of this module, for ``grok-theory reproduce`` (name -> function(quick) -> Figure)
 FIGURES = {"thermal-curves": curves_figure, "thermal-dimension": dimension_figure, "thermal-grokking": grokking_figure}

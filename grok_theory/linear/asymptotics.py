@@ -151,6 +151,7 @@ def levi2024_eq16_delta(lam: float, lr: float) -> float:
     return _div(math.log1p(q), 2 * lr * (1 - q) ** 2)
 
 
+#: formula id -> the function(s) of this module implementing that printed formula
 FORMULA_IDS = {
     "levi2024.eq11": (levi2024_eq11_train, levi2024_eq11_gen),
     "levi2024.eq12": levi2024_eq12,

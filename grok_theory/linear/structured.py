@@ -303,7 +303,7 @@ class StructuredTeacherStudent(GradientRates):
         return self._eval("gen", t, True)
 
     def quadrature_error(self, which: str, t: Any) -> Any:
-        """|L(n=10 points per panel) − L(n=20)|/L: the measured error of the float64 curves."""
+        """``|L(n=10 points per panel) − L(n=20)|/L``: the measured error of the float64 curves."""
         _validate.choice("which", which, ("train", "gen", "norm"))
         a = np.asarray(self._eval(which, t, True, _MODEL_N))
         b = np.asarray(self._eval(which, t, True, 2 * _MODEL_N))

@@ -16,6 +16,7 @@ the gradient flow; see docs/simulations.md):
 * ``"coupled"``: (R = ∫r dt, a1) integrated with the self-averaging closures
   tr(DᵀΣD) = ‖D0‖² E[ν e^{−2Rν}] and tr(TᵀΣD) = −‖T‖² E[ν e^{−Rν}] (Levi Eq. 18, corrected:
   the paper's dh/dt = −8η(T+D)ᵀΣD differs by the factor 2/d_out from the flow of its own h).
+
 Both give L_gen = (‖D0‖²/d) E[e^{−2Rν}] and L_tr = (‖D0‖²/d) E[ν e^{−2Rν}].
 """
 from __future__ import annotations

@@ -29,7 +29,7 @@ For ``f = 1`` (``E[e^{−sν}]``) the only singularities of (A) are the simple p
 ``θ = ±iδ``, ``δ = |ln λ|/2``, where ``G = sin²θ e^{−κ(1−cos θ)}`` takes the value
 ``−sinh²δ e^{sλ₋}``. Their contribution to the trapezoid error is known exactly (residue
 calculus; for ``1/ν`` alone it is the classical ``T_N − I = 2I/(e^{Nδ} − 1)``): with
-``q = min(λ, 1/λ) = e^{−2δ}``,
+``q = min(λ, 1/λ) = e^{−2δ}``, ::
 
     (2/π)∫₀^π w e^{−2κu} dθ = T_n + (|1 − λ|/λ) e^{sλ₋} qⁿ/(1 − qⁿ) + R_n,                (C)
 

@@ -265,7 +265,10 @@ class SmallestEigenvalueLaw:
 
 # TW₁ mean and variance as published (Bornemann 2010, Table 10); the tests recompute them with
 # tracy_widom_goe_moments() from this module's F₁
-TW1_MEAN, TW1_VAR = -1.2065335745820, 1.6077810345810
+#: mean of the GOE Tracy–Widom law TW₁ (Bornemann 2010, Table 10)
+TW1_MEAN = -1.2065335745820
+#: variance of TW₁ (Bornemann 2010, Table 10)
+TW1_VAR = 1.6077810345810
 
 
 def smallest_eigenvalue_law(d_in: int, n_train: int) -> SmallestEigenvalueLaw:

@@ -10,7 +10,7 @@ by the population spectrum ``H = Σ_k π_k δ_{σ_k}`` through the Silverstein e
 
 ``ζ`` maps the upper half plane into itself, and on the support ζ(x + i0) is the unique root of
 ``z(ζ) = x`` with ``Im ζ > 0``. With weights ``w_k`` along Σ's eigendirections (the *weighted*
-spectral measure ``(1/d) Tr[W f(A)]``; ``w ≡ 1`` is the law itself)
+spectral measure ``(1/d) Tr[W f(A)]``; ``w ≡ 1`` is the law itself) ::
 
     m_W(z) = (1/d) Tr[W (A − z)^{-1}] = (1/z) Σ_k π_k w_k ζ/(σ_k − ζ)        (deterministic equivalent)
     ρ_W(x) = (1/(π x)) Σ_k π_k w_k σ_k Im ζ(x) / |σ_k − ζ(x)|²,
@@ -337,8 +337,8 @@ class GeneralisedMarchenkoPastur:
         """``ζ(x + i0)`` for real x inside the support (float64, vectorised; complex array).
 
         With ``certify`` a Kantorovich bound is checked at every point: with F = z(ζ) − x,
-        β = |F/F'| and M ≥ |F''| on the disc of radius 2β (from the atoms' distances), the
-        condition 2βM/|F'| ≤ 1 guarantees a unique root within 2β; the disc must lie in the
+        ``β = |F/F'|`` and ``M ≥ |F''|`` on the disc of radius 2β (from the atoms' distances), the
+        condition ``2βM/|F'| ≤ 1`` guarantees a unique root within 2β; the disc must lie in the
         upper half plane (Im ζ > 2β), so the root is *the* root of the Silverstein equation.
         Raises :class:`RootError` otherwise.
         """

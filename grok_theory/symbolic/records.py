@@ -105,16 +105,16 @@ class CheckResult:
     digits : float or None
         Significant digits agreed (numeric checks).
     z : float or None
-        Largest |z-score| of simulation against theory (simulation checks): against the finite-size
+        Largest absolute z-score of simulation against theory (simulation checks): against the finite-size
         prediction when the check has one, else against the (d → ∞) theory.
     note : str
         What was compared and the measured numbers.
     z_limit : float or None
-        Simulation checks with a finite-size prediction: the largest |z| against the d → ∞ theory
+        Simulation checks with a finite-size prediction: the largest absolute z against the d → ∞ theory
         (reported, not asserted: the difference to ``z`` is the finite-size bias in units of the
         standard error).
     bound : float or None
-        Simulation checks: the |z| bound that was applied.
+        Simulation checks: the bound on ``|z|`` that was applied.
     """
 
     ok: bool
@@ -172,7 +172,7 @@ def numeric_check(description: str, implementation: Callable[[int], Any], refere
 
 
 def simultaneous_z_bound(comparisons: int, seeds: int | None = None, alpha: float = FAMILY_ALPHA) -> float:
-    """|z| bound that ``comparisons`` true z-scores all stay below with probability ≥ 1 − ``alpha``.
+    """Bound on ``|z|`` that ``comparisons`` true z-scores all stay below with probability ≥ 1 − ``alpha``.
 
     Bonferroni over the compared points: the two-sided quantile at 1 − alpha/(2·comparisons), of
     Student's t with ``seeds − 1`` degrees of freedom when the standard error comes from ``seeds``
@@ -199,9 +199,9 @@ def simulation_check(description: str, run: Callable[[], tuple], max_z: float | 
     ``run()`` returns ``(theory, simulated_mean, standard_error)`` or
     ``(theory, simulated_mean, standard_error, finite)``. With ``finite`` — the prediction at the
     simulated (finite) size, e.g. the d → ∞ curve plus its 1/d_in correction — the check passes when
-    every |finite − mean|/standard_error ≤ the bound, and the note also reports the largest |z| of
+    every ``|finite − mean|/standard_error`` ≤ the bound, and the note also reports the largest ``|z|`` of
     ``theory`` (the d → ∞ limit), so the finite-size bias is shown, not absorbed by the tolerance.
-    Without ``finite`` it passes when every |theory − mean|/standard_error ≤ the bound.
+    Without ``finite`` it passes when every ``|theory − mean|/standard_error`` ≤ the bound.
 
     Parameters
     ----------

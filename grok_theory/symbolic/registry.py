@@ -33,10 +33,14 @@ from types import ModuleType
 from typing import Any, Union
 
 from grok_theory.symbolic import Derivation
-from grok_theory.symbolic._catalogue_index import ENTRIES, INDEX
+from grok_theory.symbolic import _catalogue_index
+from grok_theory.symbolic._catalogue_index import ENTRIES
 
 __all__ = ["DERIVATION_MODULES", "ENTRY_POINT_GROUP", "INDEX", "all_derivations", "build_index", "derivations_package",
            "get", "ids", "entry", "entry_of", "CatalogueEntry", "unknown_id", "load_derivations", "module_derivations", "plugin_derivations", "plugin_ids", "Source"]
+
+#: formula id -> module of ``grok_theory.derivations`` defining it (generated into ``_catalogue_index.py``)
+INDEX: dict[str, str] = _catalogue_index.INDEX
 
 #: modules of ``grok_theory.derivations``, in the order of the formula catalogue
 DERIVATION_MODULES: tuple[str, ...] = (

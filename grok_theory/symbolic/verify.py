@@ -26,6 +26,7 @@ from grok_theory.symbolic import Check, CheckResult, Derivation, DerivationError
 
 __all__ = ["STATUSES", "VerifyRecord", "verify_derivation", "verify"]
 
+#: the statuses of a verified formula (see the module docstring)
 STATUSES = ("pass", "fail", "mismatch", "n/a")
 
 
@@ -42,7 +43,7 @@ class VerifyRecord:
     digits : float or None
         Fewest significant digits agreed over the numeric checks run (``None``: no numeric check).
     simulation : float or None
-        Largest |z-score| over the simulation checks run (``None``: none run).
+        Largest absolute z-score over the simulation checks run (``None``: none run).
     note : str
         Measured numbers of every check, failures first.
     steps : int
