@@ -30,6 +30,8 @@ import mpmath
 import numpy as np
 import sympy
 
+from grok_theory.mp.precision import context, exact_scalar, prec_of, to_ctx
+
 __all__ = ["Quantity", "QUANTITIES", "CandidateCheck", "check_candidate", "parse_candidate", "PARAMETER_ALIASES"]
 
 #: model parameters of :class:`grok_theory.linear.model.TeacherStudent` and their defaults
@@ -162,15 +164,28 @@ def _evaluator(candidate: Any, quantity: str) -> tuple[Callable[[dict[str, Any]]
         return call, candidate
     expr = parse_candidate(candidate, quantity)
     symbols = sorted(expr.free_symbols, key=lambda s: s.name)
-    fn = sympy.lambdify(symbols, expr, modules="mpmath")
+    compiled: dict[Any, Callable[..., Any]] = {}  # one function per (thread-private) context
 
     def evaluate(p: dict[str, Any]) -> float:
-        with mpmath.workdps(30):
-            try:
-                return _real(fn(*(mpmath.mpf(p[s.name]) for s in symbols)))
-            except (ValueError, ZeroDivisionError, OverflowError, TypeError):
-                return math.nan
+        ctx = context(prec_of(30))
+        fn = compiled.get(ctx)
+        if fn is None:
+            fn = compiled[ctx] = _lambdify_in(ctx, symbols, expr)
+        try:
+            return _real(fn(*(to_ctx(exact_scalar(s.name, p[s.name], lower=None)[0], ctx) for s in symbols)))
+        except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+            return math.nan
     return evaluate, expr
+
+
+def _lambdify_in(ctx: Any, symbols: list[Any], expr: Any) -> Callable[..., Any]:
+    """``sympy.lambdify`` whose mpmath functions and constants are those of the private context
+    ``ctx`` (so they run at its precision, not at the global ``mpmath.mp``'s)."""
+    from sympy.utilities.lambdify import MPMATH_TRANSLATIONS
+
+    names = {n: getattr(ctx, n) for n in dir(ctx) if not n.startswith("_")}
+    names.update({k: getattr(ctx, v) for k, v in MPMATH_TRANSLATIONS.items() if hasattr(ctx, v)})
+    return sympy.lambdify(symbols, expr, modules=[names, "mpmath"])
 
 
 def _describe(candidate: Any) -> str:

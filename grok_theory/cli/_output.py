@@ -11,6 +11,8 @@ from typing import Any
 
 import mpmath
 
+from grok_theory.mp.precision import context, prec_of
+
 
 def fmt_number(x: Any, dps: int | None = None) -> Any:
     """JSON-ready number: float for the float64 path, decimal string of ``dps`` digits else.
@@ -19,8 +21,8 @@ def fmt_number(x: Any, dps: int | None = None) -> Any:
     """
     if dps is not None:
         if isinstance(x, (mpmath.mpf, int, float)):
-            with mpmath.workdps(dps + 5):  # mpf(x) at the default 15 digits would round x to double precision
-                return mpmath.nstr(mpmath.mpf(x), dps, strip_zeros=False)
+            ctx = context(prec_of(dps + 5))  # private: mpf(x) at the global 15 digits would round x to double
+            return ctx.nstr(ctx.convert(x), dps, strip_zeros=False)
         return str(x)
     if isinstance(x, (mpmath.mpf,)):
         x = float(x)

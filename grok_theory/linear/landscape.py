@@ -33,6 +33,7 @@ Branches of the reduced curve (``q`` from 0 upwards):
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,7 @@ from scipy import optimize
 from grok_theory import _validate
 from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.mp.law import MarchenkoPastur
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, to_fraction
 from grok_theory.linear.simulate import sample_dataset
 
 __all__ = ["ReducedLandscape", "LandscapePoint", "sample_landscape", "SampleLandscape", "resolvent_pair"]
@@ -57,17 +59,27 @@ def resolvent_pair(law: MarchenkoPastur, z: Any, dps: int | None = None) -> tupl
     ``λ z m² + (z + λ − 1) m + 1 = 0``: ``m′ = −(λm² + m)/(2λzm + z + λ − 1)``.
     """
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            lam = law._params()["lam"]
-            zz = mpmath.mpf(z)
-            m = mpmath.re(law.stieltjes(zz, dps=dps + 10))
-            dm = -(lam * m * m + m) / (2 * lam * zz * m + zz + lam - 1)
-        return m, dm
+        # z kept exactly (Fraction, str, mpf, ...): m(z) by the engine, m′ in a private context
+        ctx = context(prec_of(dps + 10))
+        z_kept = exact_scalar("z", z, lower=None)[0]
+        lam = law._params(ctx)["lam"]
+        zz = to_ctx(z_kept, ctx)
+        m = ctx.re(ctx.convert(law.stieltjes(z_kept, dps=dps + 10)))
+        dm = -(lam * m * m + m) / (2 * lam * zz * m + zz + lam - 1)
+        return result(m, dps + 10), result(dm, dps + 10)
     zz = np.asarray(z, dtype=float)
     m = np.real(np.asarray(law.stieltjes(zz)))
     lam = law.lam
     dm = -(lam * m * m + m) / (2 * lam * zz * m + zz + lam - 1)
     return m, dm
+
+
+def _exact_multiplier(mu: Any) -> Any:
+    """A multiplier as given, as an exact Fraction where it is rational (float, int, str, Fraction,
+    mpf, SymPy Rational), else as kept (an irrational SymPy number)."""
+    kept = exact_scalar("mu", mu, lower=None)[0]
+    q = to_fraction(kept)
+    return kept if q is None else q
 
 
 @dataclass(frozen=True)
@@ -133,8 +145,9 @@ class ReducedLandscape:
         """λ ≥ 1: the train loss is flat (interpolation) beyond the knee."""
         return self.lam >= 1
 
-    def _consts(self, mp: bool) -> tuple[Any, Any, Any, Any]:
-        conv = mpmath.mpf if mp else float
+    def _consts(self, mp: Any) -> tuple[Any, Any, Any, Any]:
+        """(λ, atom, r², σ²) as floats (``mp`` false) or as numbers of the private context ``mp``."""
+        conv = (lambda x: to_ctx(x, mp)) if mp else float
         lam = conv(self.lam)
         atom = max(conv(0), 1 - 1 / lam)
         return lam, atom, conv(self.teacher_scale) ** 2 / (2 * self.d_out), conv(self.label_noise) ** 2
@@ -142,14 +155,18 @@ class ReducedLandscape:
     def resolvents(self, mu: Any, dps: int | None = None) -> tuple[Any, Any]:
         """``(k₁, k₂) = (E_c[1/(ν+μ)], E_c[1/(ν+μ)²])`` over the continuous part of the MP law."""
         dps = _validate.dps_value(dps)
-        if self.lam <= 1:
-            return resolvent_pair(self.law, -mu if dps is None else -mpmath.mpf(mu), dps)
         if dps is not None:
-            with mpmath.workdps(dps + 10):
-                lam = mpmath.mpf(self.lam)
-                comp = MarchenkoPastur(1 / lam)
-                m, dm = resolvent_pair(comp, -mpmath.mpf(mu) / lam, dps + 5)
-                return m / lam**2, dm / lam**3
+            mu_q = _exact_multiplier(mu)  # exact rational where possible
+            if self.lam <= 1:
+                return resolvent_pair(self.law, -mu_q, dps)
+            lam_q = Fraction(self.lam)  # the float λ as the binary number it is
+            comp = MarchenkoPastur(1 / lam_q)
+            m, dm = resolvent_pair(comp, -mu_q / lam_q, dps + 5)
+            ctx = context(prec_of(dps + 10))
+            lam = to_ctx(lam_q, ctx)
+            return result(ctx.convert(m) / lam**2, dps + 10), result(ctx.convert(dm) / lam**3, dps + 10)
+        if self.lam <= 1:
+            return resolvent_pair(self.law, -mu, dps)
         m, dm = resolvent_pair(self._companion, -np.asarray(mu, dtype=float) / self.lam)
         return m / self.lam**2, dm / self.lam**3
 
@@ -168,23 +185,16 @@ class ReducedLandscape:
             return LandscapePoint(*(float(v) if np.ndim(v) == 0 else v for v in out))
         if not isinstance(mu, (str, mpmath.mpf)):
             _validate.real_scalar("mu", mu)
-        with mpmath.workdps(dps + 10):
-            try:
-                m = mpmath.mpf(mu)
-            except (TypeError, ValueError):
-                raise TypeError(f"mu must be a real number, got {mu!r}") from None
-            if not mpmath.isfinite(m):
-                raise ValueError(f"mu must be finite, got {mu!r}")
-            self._check_mu(float(m))
-            # w − 2μk₁ + μ²k₂ cancels ~2 log10(μ) digits for large μ: carry them as guard digits
-            extra = 2 * max(0, int(mpmath.log10(abs(m)))) if m != 0 else 0
-        with mpmath.workdps(dps + 10 + extra):
-            m = mpmath.mpf(mu)
-            k1, k2 = self.resolvents(m, dps + 5 + extra)
-            w = 1 - self._consts(True)[1]
-            out = self._formulas(m, k1 - m * k2, w - 2 * m * k1 + m * m * k2, mp=True)
-        with mpmath.workdps(dps):
-            return LandscapePoint(*(+v for v in out))
+        mu_kept, mu_f = exact_scalar("mu", mu, lower=None)
+        self._check_mu(mu_f)
+        # w − 2μk₁ + μ²k₂ cancels ~2 log10(μ) digits for large μ: carry them as guard digits
+        extra = 2 * max(0, int(math.log10(abs(mu_f)))) if mu_f != 0 else 0
+        ctx = context(prec_of(dps + 10 + extra))
+        m = to_ctx(mu_kept, ctx)
+        k1, k2 = (ctx.convert(k) for k in self.resolvents(mu_kept, dps + 5 + extra))
+        w = 1 - self._consts(ctx)[1]
+        out = self._formulas(m, k1 - m * k2, w - 2 * m * k1 + m * m * k2, mp=ctx)
+        return LandscapePoint(*(result(v, dps) for v in out))
 
     def _check_mu(self, mu: float) -> None:
         lo = self.mu_min
@@ -236,7 +246,7 @@ class ReducedLandscape:
         """
         if self.lam == 1:
             if self.label_noise > 0:
-                inf = math.inf if dps is None else mpmath.inf
+                inf = math.inf if dps is None else result(mpmath.inf, dps)
                 return LandscapePoint(0.0, inf, 0.0, inf)
             q = self.teacher_scale**2 / 2
             return LandscapePoint(0.0, q, 0.0, 0.0)
@@ -273,9 +283,12 @@ class ReducedLandscape:
         """
         if self.r2 == 0:
             raise ValueError("teacher_scale=0: the test loss is minimised at S = 0 (norm 0)")
-        lam, _, r2, s2 = self._consts(dps is not None)
-        if s2 == 0:
+        if self.label_noise == 0:
             return self.knee(dps)
+        if dps is not None:  # μ_opt exactly, from the parameters as the binary numbers they are
+            mu = Fraction(self.lam) * Fraction(self.label_noise) ** 2 * 2 * self.d_out / Fraction(self.teacher_scale) ** 2
+            return self.at_multiplier(mu, dps=dps)
+        lam, _, r2, s2 = self._consts(False)
         return self.at_multiplier(lam * s2 / r2, dps=dps)
 
     # -- at a given norm ------------------------------------------------------------------------

@@ -38,10 +38,12 @@ from typing import Any
 
 import mpmath
 import numpy as np
+from mpmath.ctx_mp import MPContext
 
 from grok_theory import _validate
 from grok_theory.linear.grokking import threshold
 from grok_theory.linear.model import TeacherStudent
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 
 __all__ = ["EdgeTerm", "LateTimeSeries", "late_time_series", "crossing_time_approx", "grokking_time_approx",
            "critical_gen_time", "pole_integrals"]
@@ -66,15 +68,20 @@ class EdgeTerm:
     poles: tuple[tuple[mpmath.mpf, tuple[mpmath.mpf, ...]], ...] = ()
 
 
-def pole_integrals(beta: Any, b: Any, sigma: Any) -> tuple[Any, Any, Any]:
+def pole_integrals(beta: Any, b: Any, sigma: Any, ctx: Any = None) -> tuple[Any, Any, Any]:
     """(J_0, J_1, J_2) with J_m = ∫₀^∞ w^β e^{−σw}/(w+b)^m dw, b > 0, β > −1.
 
     J_0 = Γ(β+1)σ^{−β−1};  J_1 = Γ(β+1) b^β e^{bσ} Γ(−β, bσ);  J_2 = −∂J_1/∂b
     = −Γ(β+1)[e^{bσ}Γ(−β, bσ)(β b^{β−1} + σ b^β) − b^{−1}σ^{−β}] (derivation ``levi2024.late_time_series``).
+    Computed in the private mpmath context ``ctx`` (default: one carrying the arguments' precision,
+    at least 53 bits); the results are numbers of that context.
     """
-    g1 = mpmath.gamma(beta + 1)
+    if ctx is None:
+        ctx = context(max([53] + [int(x._mpf_[3]) for x in (beta, b, sigma) if hasattr(x, "_mpf_")]))
+    beta, b, sigma = (ctx.convert(x) for x in (beta, b, sigma))
+    g1 = ctx.gamma(beta + 1)
     z = b * sigma
-    eg = mpmath.exp(z) * mpmath.gammainc(-beta, z)
+    eg = ctx.exp(z) * ctx.gammainc(-beta, z)
     j0 = g1 * sigma ** (-beta - 1)
     j1 = g1 * b**beta * eg
     j2 = -g1 * (eg * (beta * b ** (beta - 1) + sigma * b**beta) - sigma ** (-beta) / b)
@@ -101,17 +108,25 @@ class LateTimeSeries:
         self.terms, self.atom_terms, self.floor, self.dps = terms, atom_terms, floor, dps
         self.optimal = optimal
 
+    def _ctx(self) -> Any:
+        """This thread's private context at the series' precision."""
+        return context(prec_of(self.dps))
+
     def _parts(self, t: Any) -> tuple[Any, Any]:
-        """(decaying part L(t) − L(∞), its t-derivative) at mpf t."""
-        val, der = mpmath.mpf(0), mpmath.mpf(0)
+        """(decaying part L(t) − L(∞), its t-derivative) at t, a number of a private context
+        (everything is computed in that context)."""
+        ctx = t.context
+        C = ctx.convert
+        val, der = ctx.mpf(0), ctx.mpf(0)
         for term in self.terms:
-            sig = term.sigma_rate * t
-            pref = mpmath.exp(-term.rate * t)
-            s, ds = mpmath.mpf(0), mpmath.mpf(0)
+            beta, rate, sigma_rate = C(term.beta), C(term.rate), C(term.sigma_rate)
+            sig = sigma_rate * t
+            pref = ctx.exp(-rate * t)
+            s, ds = ctx.mpf(0), ctx.mpf(0)
             prev = None
             for n, a_n in enumerate(term.coefficients):
-                p = n + term.beta + 1
-                g = a_n * mpmath.gamma(p) * sig ** (-p)
+                p = n + beta + 1
+                g = C(a_n) * ctx.gamma(p) * sig ** (-p)
                 if self.optimal and prev is not None and g != 0 and abs(g) > prev:
                     break  # optimal truncation: stop before the terms start to grow
                 if g != 0:
@@ -119,26 +134,27 @@ class LateTimeSeries:
                 s += g
                 ds -= p * g / sig
             for b, res in term.poles:
-                j = pole_integrals(term.beta, b, sig)
+                b = C(b)
+                j = pole_integrals(beta, b, sig, ctx)
                 for m, r_m in enumerate(res, 1):
-                    s += r_m * j[m]
-                    ds -= r_m * (j[m - 1] - b * j[m])  # ∂σ J_m = −(J_{m−1} − b J_m)
+                    s += C(r_m) * j[m]
+                    ds -= C(r_m) * (j[m - 1] - b * j[m])  # ∂σ J_m = −(J_{m−1} − b J_m)
             val += pref * s
-            der += pref * (-term.rate * s + term.sigma_rate * ds)
+            der += pref * (-rate * s + sigma_rate * ds)
         for rate, coef in self.atom_terms:
-            e = coef * mpmath.exp(-rate * t)
+            e = C(coef) * ctx.exp(-C(rate) * t)
             val += e
-            der -= rate * e
+            der -= C(rate) * e
         return val, der
 
     def mp_value(self, t: Any, decaying_only: bool = False) -> Any:
         """L(t) (or L(t) − L(∞)) at the series' precision for a scalar t (mpmath number)."""
-        with mpmath.workdps(self.dps):
-            tm = mpmath.mpf(t)
-            if not tm > 0:
-                raise ValueError(f"t must be > 0 for the late-time series, got {t!r}")
-            val = self._parts(tm)[0]
-            return +val if decaying_only else self.floor + val
+        ctx = self._ctx()
+        tm = to_ctx(exact_scalar("t", t, lower=None)[0], ctx)
+        if not tm > 0:
+            raise ValueError(f"t must be > 0 for the late-time series, got {t!r}")
+        val = self._parts(tm)[0]
+        return result(val if decaying_only else ctx.convert(self.floor) + val, self.dps)
 
     def decaying(self, t: Any) -> Any:
         """L(t) − L(∞) from the series (float64, vectorised over t)."""
@@ -146,51 +162,60 @@ class LateTimeSeries:
 
     def __call__(self, t: Any) -> Any:
         """L(t) from the series (float64, vectorised over t > 0)."""
-        return self._map(t, lambda tm: self.floor + self._parts(tm)[0])
+        return self._map(t, lambda tm: tm.context.convert(self.floor) + self._parts(tm)[0])
 
     def log_value(self, t: Any) -> Any:
         """log L(t), valid below the float64 range (vectorised over t > 0)."""
-        return self._map(t, lambda tm: mpmath.log(self.floor + self._parts(tm)[0]))
+        return self._map(t, lambda tm: tm.context.log(tm.context.convert(self.floor) + self._parts(tm)[0]))
 
     def _map(self, t: Any, f: Any) -> Any:
         arr = _validate.real_array("t", t, lower=0.0)
         if np.any(arr <= 0):
             raise ValueError(f"t must be > 0 for the late-time series, got {t!r}")
-        with mpmath.workdps(self.dps):
-            out = np.array([float(f(mpmath.mpf(float(x)))) for x in arr.ravel()]).reshape(arr.shape)
+        ctx = self._ctx()
+        out = np.array([float(f(ctx.mpf(float(x)))) for x in arr.ravel()]).reshape(arr.shape)
         return float(out) if out.ndim == 0 else out
 
     def leading_start(self, level: Any) -> Any:
-        """Lambert-W solution of ``leading term = level`` (the Newton start; Levi Eq. 24 for the flow)."""
+        """Lambert-W solution of ``leading term = level`` (the Newton start; Levi Eq. 24 for the flow).
+
+        Computed in the context of ``level`` if it is a number of a private context, else at the
+        series' precision; returns a number of that context (None if no term reaches ``level``).
+        """
+        ctx = level.context if isinstance(getattr(level, "context", None), MPContext) and level.context is not mpmath.mp \
+            else self._ctx()
+        C = ctx.convert
+        level = C(level)
         best = None
         for term in self.terms:
             n0 = next((n for n, c in enumerate(term.coefficients) if c != 0), None)
-            amp = mpmath.mpf(0)
+            amp = ctx.mpf(0)
             if n0 is not None:
-                amp += term.coefficients[n0]
+                amp += C(term.coefficients[n0])
             if term.poles and n0 in (0, None):  # R_m/(w+b)^m contributes R_m/b^m at w = 0
                 n0 = 0
-                amp += sum(r / b**m for b, res in term.poles for m, r in enumerate(res, 1))
+                amp += ctx.fsum(C(r) / C(b)**m for b, res in term.poles for m, r in enumerate(res, 1))
             if n0 is None or amp <= 0:
                 continue
-            p = n0 + term.beta + 1
-            P = amp * mpmath.gamma(p) * term.sigma_rate ** (-p)
-            if term.rate > 0:
-                x = term.rate / p * (P / level) ** (1 / p)
-                cand = p / term.rate * mpmath.lambertw(x).real
+            p = n0 + C(term.beta) + 1
+            rate = C(term.rate)
+            P = amp * ctx.gamma(p) * C(term.sigma_rate) ** (-p)
+            if rate > 0:
+                x = rate / p * (P / level) ** (1 / p)
+                cand = p / rate * ctx.lambertw(x).real
             else:
                 cand = (P / level) ** (1 / p)
             best = cand if best is None else max(best, cand)
         for rate, coef in self.atom_terms:
-            if coef > level:
-                cand = mpmath.log(coef / level) / rate
+            if C(coef) > level:
+                cand = ctx.log(C(coef) / level) / C(rate)
                 best = cand if best is None else max(best, cand)
         return best
 
 
-def _smooth_factor(model: TeacherStudent, coef: Any, w_of: Any) -> Any:
-    """A(w) with C(ν)p(ν)dν = w^β A(w) dw near the lower edge (mpmath, current precision)."""
-    law = model.law._params()
+def _smooth_factor(model: TeacherStudent, coef: Any, w_of: Any, ctx: Any) -> Any:
+    """A(w) with C(ν)p(ν)dν = w^β A(w) dw near the lower edge (in the private context ``ctx``)."""
+    law = model.law._params(ctx)
     lam, lower, upper = law["lam"], law["lower"], law["upper"]
     critical = model.lam == 1
 
@@ -198,37 +223,37 @@ def _smooth_factor(model: TeacherStudent, coef: Any, w_of: Any) -> Any:
         x, dx = w_of(w)
         nu = lower + x
         ratio = x / w if w != 0 else dx  # x(w)/w → x'(0) = 1
-        base = coef(nu) * mpmath.sqrt(upper - nu) * dx / (2 * mpmath.pi * lam)
+        base = coef(nu) * ctx.sqrt(upper - nu) * dx / (2 * ctx.pi * lam)
         if critical:  # p dν = √(4−ν)/(2π√ν) dν, √ν = √x = w^{1/2}√(x/w)
-            return base / mpmath.sqrt(ratio)
-        return base * mpmath.sqrt(ratio) / nu
+            return base / ctx.sqrt(ratio)
+        return base * ctx.sqrt(ratio) / nu
 
     return A
 
 
-def _edge_map(model: TeacherStudent, k: int) -> tuple[Any, Any, Any, Any]:
-    """(w ↦ (x(w), x'(w)), rate, σ per unit t, ν ↦ w(ν)) for h^k at the current precision."""
-    kk = model._k(True)
+def _edge_map(model: TeacherStudent, k: int, ctx: Any) -> tuple[Any, Any, Any, Any]:
+    """(w ↦ (x(w), x'(w)), rate, σ per unit t, ν ↦ w(ν)) for h^k in the private context ``ctx``."""
+    kk = model._k(ctx)
     c, g, lower = kk["c"], kk["g"], kk["lower"]
     if model.dynamics == "flow":
-        return (lambda w: (w, mpmath.mpf(1))), k * c * (lower + g), k * c, (lambda nu: nu - lower)
+        return (lambda w: (w, ctx.mpf(1))), k * c * (lower + g), k * c, (lambda nu: nu - lower)
     rho0 = 1 - c * (lower + g)
     if rho0 <= 0:
         raise ValueError(f"lr={model.lr!r}: the edge mode overshoots (1 − c(λ₋+γ/2) = {float(rho0):.3g} ≤ 0); "
                          "the edge expansion needs 0 < 1 − (2 lr/d_out)(λ₋ + weight_decay/2)")
-    if c * (model.law._params()["upper"] + lower + 2 * g) >= 2:
+    if c * (model.law._params(ctx)["upper"] + lower + 2 * g) >= 2:
         raise ValueError(f"lr={model.lr!r}: |1 − c(λ₊+γ/2)| ≥ 1 − c(λ₋+γ/2), the upper edge decays as slowly as the "
                          "lower one and the lower-edge series does not apply")
     b = c / rho0
 
     def w_of(w: Any) -> tuple[Any, Any]:
-        e = mpmath.exp(-b * w)
+        e = ctx.exp(-b * w)
         return (1 - e) / b, e
 
-    return w_of, -k * mpmath.log(rho0), k * b, (lambda nu: -mpmath.log(1 - b * (nu - lower)) / b)
+    return w_of, -k * ctx.log(rho0), k * b, (lambda nu: -ctx.log(1 - b * (nu - lower)) / b)
 
 
-def _cauchy(f: Any, center: Any, radius: Any, n_pts: int, powers: range) -> list[Any]:
+def _cauchy(ctx: Any, f: Any, center: Any, radius: Any, n_pts: int, powers: range) -> list[Any]:
     """(1/2π)∮ f(center + r e^{iθ}) (r e^{iθ})^p dθ for p in ``powers`` (trapezoid rule, n_pts nodes).
 
     p = −n gives the n-th Taylor coefficient at ``center``; p = j ≥ 1 the coefficient of
@@ -236,9 +261,9 @@ def _cauchy(f: Any, center: Any, radius: Any, n_pts: int, powers: range) -> list
     """
     vals = []
     for i in range(n_pts):
-        z = radius * mpmath.expjpi(2 * mpmath.mpf(i) / n_pts)
+        z = radius * ctx.expjpi(2 * ctx.mpf(i) / n_pts)
         vals.append((z, f(center + z)))
-    return [mpmath.re(mpmath.fsum(v * z**p for z, v in vals) / n_pts) for p in powers]
+    return [ctx.re(ctx.fsum(v * z**p for z, v in vals) / n_pts) for p in powers]
 
 
 @lru_cache(maxsize=256)
@@ -248,58 +273,61 @@ def _build(model: TeacherStudent, which: str, order: int, uniform: bool, dps: in
     terms = []
     atoms = []
     work = dps + 15
-    with mpmath.workdps(work):
-        half = mpmath.mpf(1) / 2
-        kk = model._k(True)
-        law = model.law._params()
-        atom, g = law["atom"], kk["g"]
-        if g == 0:  # the null modes keep h = 1: floor = atom · Σ_k C_k(0)
-            floor = atom * sum(coef(mpmath.mpf(0)) for _, coef in model.mode_coefficients(which, mp=True))
-        else:
-            floor = (model.train_loss_limit if which == "train" else model.gen_loss_limit)(dps=dps + 10)
-        for k, coef in model.mode_coefficients(which, mp=True):
-            if k == 0:
-                continue
-            w_of, rate, sig_rate, w_at = _edge_map(model, k)
-            A = _smooth_factor(model, coef, w_of)
-            beta = -half if model.lam == 1 else half
-            # poles of A on the negative w axis: ν = 0 (density, λ ≠ 1, simple) and ν = −g (weight decay, double)
-            cand = ([(mpmath.mpf(0), 1)] if model.lam != 1 else []) + ([(-g, 2)] if g > 0 else [])
-            locs = [(-w_at(nu), m) for nu, m in cand]
-            # the plain series keeps the poles in A: its Taylor circle must stay inside them
-            r_plain = min([b for b, _ in locs], default=mpmath.inf)
-            if not uniform:
-                locs = []
-            # radius of convergence of the regular part: the upper edge, ν(w) = λ₊ (|w| ≈ 4√λ)
-            r_conv = abs(w_at(law["upper"]))
-            n_pts = int(3.5 * work) + 2 * order  # trapezoid error ≈ 2^{−n_pts} (circles at half the distance)
-            poles = []
-            for i, (b, m) in enumerate(locs):
-                others = [abs(b - b2) for j, (b2, _) in enumerate(locs) if j != i] + [r_conv - b, b]
-                rad = min(others) / 2
-                res = _cauchy(A, -b, rad, n_pts, range(1, m + 1))
-                poles.append((b, tuple(res)))
+    ctx = context(prec_of(work))
+    half = ctx.mpf(1) / 2
+    kk = model._k(ctx)
+    law = model.law._params(ctx)
+    atom, g = law["atom"], kk["g"]
+    if g == 0:  # the null modes keep h = 1: floor = atom · Σ_k C_k(0)
+        floor = atom * ctx.fsum(coef(ctx.mpf(0)) for _, coef in model.mode_coefficients(which, mp=ctx))
+    else:
+        floor = ctx.convert((model.train_loss_limit if which == "train" else model.gen_loss_limit)(dps=dps + 10))
+    for k, coef in model.mode_coefficients(which, mp=ctx):
+        if k == 0:
+            continue
+        w_of, rate, sig_rate, w_at = _edge_map(model, k, ctx)
+        A = _smooth_factor(model, coef, w_of, ctx)
+        beta = -half if model.lam == 1 else half
+        # poles of A on the negative w axis: ν = 0 (density, λ ≠ 1, simple) and ν = −g (weight decay, double)
+        cand = ([(ctx.mpf(0), 1)] if model.lam != 1 else []) + ([(-g, 2)] if g > 0 else [])
+        locs = [(-w_at(nu), m) for nu, m in cand]
+        # the plain series keeps the poles in A: its Taylor circle must stay inside them
+        r_plain = min([b for b, _ in locs], default=ctx.inf)
+        if not uniform:
+            locs = []
+        # radius of convergence of the regular part: the upper edge, ν(w) = λ₊ (|w| ≈ 4√λ)
+        r_conv = abs(w_at(law["upper"]))
+        n_pts = int(3.5 * work) + 2 * order  # trapezoid error ≈ 2^{−n_pts} (circles at half the distance)
+        poles = []
+        for i, (b, m) in enumerate(locs):
+            others = [abs(b - b2) for j, (b2, _) in enumerate(locs) if j != i] + [r_conv - b, b]
+            rad = min(others) / 2
+            res = _cauchy(ctx, A, -b, rad, n_pts, range(1, m + 1))
+            poles.append((b, tuple(res)))
 
-            def reg(w: Any, A=A, poles=tuple(poles)) -> Any:
-                return A(w) - sum(r / (w + b) ** m for b, res in poles for m, r in enumerate(res, 1))
+        def reg(w: Any, A=A, poles=tuple(poles)) -> Any:
+            return A(w) - sum(r / (w + b) ** m for b, res in poles for m, r in enumerate(res, 1))
 
-            rad0 = min(r_conv, r_plain) / 2 if not uniform else r_conv / 2
-            for b, _ in poles:  # keep the circle away from the (cancelled) poles
-                if abs(b - rad0) < rad0 / 10:
-                    rad0 = rad0 * 0.8
-            coeffs = _cauchy(reg, mpmath.mpf(0), rad0, n_pts, range(0, -order, -1)) if order > 0 else []
-            big = max([abs(c_) for c_ in coeffs], default=0)
-            coeffs = [c_ if abs(c_) > mpmath.mpf(10) ** (-dps) * big else mpmath.mpf(0) for c_ in coeffs]  # exact zeros
-            terms.append(EdgeTerm(k, beta, rate, sig_rate, tuple(coeffs), tuple(poles)))
-            if atom > 0 and g > 0:
-                c0 = coef(mpmath.mpf(0))
-                if c0 != 0:
-                    h0 = model.mode_factor(mpmath.mpf(1), mpmath.mpf(0), mp=True)  # h(0, t=1): e^{−cg} or 1 − cg
-                    atoms.append((-k * mpmath.log(h0), atom * c0))
-    with mpmath.workdps(dps):
-        terms = tuple(EdgeTerm(t.k, +t.beta, +t.rate, +t.sigma_rate, tuple(+c for c in t.coefficients),
-                               tuple((+b, tuple(+r for r in res)) for b, res in t.poles)) for t in terms)
-        return LateTimeSeries(terms, tuple((+r, +c) for r, c in atoms), +floor, dps)
+        rad0 = min(r_conv, r_plain) / 2 if not uniform else r_conv / 2
+        for b, _ in poles:  # keep the circle away from the (cancelled) poles
+            if abs(b - rad0) < rad0 / 10:
+                rad0 = rad0 * 0.8
+        coeffs = _cauchy(ctx, reg, ctx.mpf(0), rad0, n_pts, range(0, -order, -1)) if order > 0 else []
+        big = max([abs(c_) for c_ in coeffs], default=0)
+        coeffs = [c_ if abs(c_) > ctx.mpf(10) ** (-dps) * big else ctx.mpf(0) for c_ in coeffs]  # exact zeros
+        terms.append(EdgeTerm(k, beta, rate, sig_rate, tuple(coeffs), tuple(poles)))
+        if atom > 0 and g > 0:
+            c0 = coef(ctx.mpf(0))
+            if c0 != 0:
+                h0 = model.mode_factor(ctx.mpf(1), ctx.mpf(0), mp=ctx)  # h(0, t=1): e^{−cg} or 1 − cg
+                atoms.append((-k * ctx.log(h0), atom * c0))
+
+    def r(x: Any) -> Any:  # rounded to dps digits, as a number of no private context
+        return result(x, dps)
+
+    terms = tuple(EdgeTerm(t.k, r(t.beta), r(t.rate), r(t.sigma_rate), tuple(r(c) for c in t.coefficients),
+                           tuple((r(b), tuple(r(x) for x in res)) for b, res in t.poles)) for t in terms)
+    return LateTimeSeries(terms, tuple((r(x), r(c)) for x, c in atoms), r(floor), dps)
 
 
 #: the highest series order accepted (order 30 costs ~2 s; the series is asymptotic, so high orders rarely help)
@@ -377,32 +405,33 @@ def crossing_time_approx(model: TeacherStudent, which: str, eps: Any, order: int
     eps_arr = _validate.real_array("eps", eps, lower=0.0)
     out = np.empty(eps_arr.shape)
     steps = 60 if newton is None else _validate.nonnegative_int("newton", newton)
-    with mpmath.workdps(ser.dps):
-        for idx, e in np.ndenumerate(eps_arr):
-            thr = mpmath.mpf(threshold(model, float(e), criterion, level, convention))
-            y = thr - ser.floor
-            if y <= 0:
-                out[idx] = math.inf
-                continue
-            t = ser.leading_start(y)
-            if t is None or not t > 0:
-                raise ValueError(f"eps={float(e)!r}: no late-time crossing (the leading term never reaches the threshold)")
-            target = mpmath.log(y)
-            for _ in range(steps):
-                v, d = ser._parts(t)
-                if v <= 0 or d >= 0:
-                    raise ValueError(f"eps={float(e)!r}: the truncated series is not decreasing at t = {float(t):.4g} "
-                                     "(the crossing is too early for the late-time expansion); "
-                                     "use grok_theory.linear.grokking.crossing_time")
-                step = (mpmath.log(v) - target) * v / d
-                t_new = t - step
-                if t_new <= t / 10:  # a step from far right of the root: stay positive
-                    t_new = t / 10
-                if abs(t_new - t) <= mpmath.mpf(10) ** -13 * t:
-                    t = t_new
-                    break
+    ctx = context(prec_of(ser.dps))
+    floor = ctx.convert(ser.floor)
+    for idx, e in np.ndenumerate(eps_arr):
+        thr = ctx.mpf(threshold(model, float(e), criterion, level, convention))
+        y = thr - floor
+        if y <= 0:
+            out[idx] = math.inf
+            continue
+        t = ser.leading_start(y)
+        if t is None or not t > 0:
+            raise ValueError(f"eps={float(e)!r}: no late-time crossing (the leading term never reaches the threshold)")
+        target = ctx.log(y)
+        for _ in range(steps):
+            v, d = ser._parts(t)
+            if v <= 0 or d >= 0:
+                raise ValueError(f"eps={float(e)!r}: the truncated series is not decreasing at t = {float(t):.4g} "
+                                 "(the crossing is too early for the late-time expansion); "
+                                 "use grok_theory.linear.grokking.crossing_time")
+            step = (ctx.log(v) - target) * v / d
+            t_new = t - step
+            if t_new <= t / 10:  # a step from far right of the root: stay positive
+                t_new = t / 10
+            if abs(t_new - t) <= ctx.mpf(10) ** -13 * t:
                 t = t_new
-            out[idx] = float(t)
+                break
+            t = t_new
+        out[idx] = float(t)
     return float(out) if out.ndim == 0 else out
 
 

@@ -24,6 +24,7 @@ from typing import Any
 import mpmath
 import numpy as np
 from mpmath.ctx_mp import MPContext
+from mpmath.ctx_mp_python import _mpf as _MPF  # the mpf of every context (mpmath.mpf and private ones)
 from mpmath.libmp import dps_to_prec, from_rational, mpf_pos, round_nearest
 
 __all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "EXACT_TYPES"]
@@ -58,7 +59,7 @@ def _is_sympy(value: Any) -> bool:
 
 
 #: kinds of numbers kept exactly
-EXACT_TYPES = (numbers.Rational, Fraction, str, mpmath.mpf)
+EXACT_TYPES = (numbers.Rational, Fraction, str, _MPF)
 
 
 def exact_scalar(name: str, value: Any, lower: float | None = 0.0, strict: bool = False) -> tuple[Any, float]:
@@ -88,8 +89,8 @@ def exact_scalar(name: str, value: Any, lower: float | None = 0.0, strict: bool 
             f = float(kept)
         else:
             kept, f = value, float(value)
-    elif isinstance(value, mpmath.mpf):
-        kept, f = value, float(value)
+    elif isinstance(value, _MPF):  # of any context: kept with its full mantissa
+        kept, f = mpmath.mp.make_mpf(value._mpf_), float(value)
     elif isinstance(value, (Fraction, numbers.Integral, np.integer)):
         kept = Fraction(value) if isinstance(value, Fraction) else int(value)
         f = float(kept) if abs(kept) < 1e308 else math.copysign(math.inf, kept)
@@ -124,7 +125,7 @@ def to_fraction(value: Any) -> Fraction | None:
         except ValueError:
             man, exp = mpmath.mpf(value).man_exp
             return Fraction(man) * Fraction(2) ** exp
-    if isinstance(value, mpmath.mpf):
+    if isinstance(value, _MPF):
         if not value:
             return Fraction(0)
         man, exp = value.man_exp
@@ -144,7 +145,7 @@ def to_ctx(value: Any, ctx: MPContext) -> Any:
         return ctx.make_mpf(from_rational(value.numerator, value.denominator, ctx.prec, round_nearest))
     if isinstance(value, str):
         return ctx.mpf(value)
-    if isinstance(value, mpmath.mpf):
+    if isinstance(value, _MPF):
         return ctx.make_mpf(mpf_pos(value._mpf_, ctx.prec, round_nearest))
     if _is_sympy(value):
         return ctx.make_mpf(mpf_pos(value.evalf(int(ctx.dps) + 10)._mpf_, ctx.prec, round_nearest))

@@ -23,6 +23,7 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate as v
+from grok_theory.mp.precision import context, prec_of, result, to_ctx
 
 __all__ = ["cover_count", "separability_probability", "separability_normal", "width", "is_separable"]
 
@@ -73,8 +74,7 @@ def separability_probability(d: int, n_points: int, dps: int | None = None) -> F
     p = Fraction(cover_count(d, n_points), 2**n_points)
     if dps is None:
         return p
-    with mpmath.workdps(dps + 5):
-        return +(mpmath.mpf(p.numerator) / p.denominator)
+    return result(to_ctx(p, context(prec_of(dps))), dps)  # the exact fraction, rounded once
 
 
 def separability_normal(d: Any, n_points: Any) -> np.ndarray:

@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import mpmath
 import numpy as np
 
 from grok_theory import _validate as v
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 
 __all__ = ["TwoPointModel", "two_point_accuracy_time", "gaussian_grokking_time", "gaussian_log_grokking_time", "critical_amplitude"]
 
@@ -71,9 +71,10 @@ class TwoPointModel:
             raise ValueError(f"lam must be < 1/2 for a finite S_inf, got {self.lam!r}")
         if dps is None:
             return math.log(1 / (1 - 2 * self.lam)) / (2 * self.sigma * (1 - self.lam))
-        with mpmath.workdps(dps + 5):
-            lam, s = mpmath.mpmathify(self.lam), mpmath.mpmathify(self.sigma)
-            return +(mpmath.log(1 / (1 - 2 * lam)) / (2 * s * (1 - lam)))
+        ctx = context(prec_of(dps + 5))
+        lam = to_ctx(exact_scalar("lam", self.lam, lower=None)[0], ctx)
+        s = to_ctx(exact_scalar("sigma", self.sigma, lower=None)[0], ctx)
+        return result(ctx.log(1 / (1 - 2 * lam)) / (2 * s * (1 - lam)), dps)
 
     def z_inf(self) -> float:
         """Z_∞ = min_S ½(e^{Sx_1} + e^{Sx_2}) (λ < ½)."""

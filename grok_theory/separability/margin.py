@@ -32,26 +32,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import mpmath
 import numpy as np
 
 from grok_theory import _validate as v
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.separability.counting import _sample, is_separable
 
 __all__ = ["gardner_lambda", "gardner_margin", "MaxMargin", "max_margin", "extended_svm", "limiting_accuracy",
            "BiasFreeLimit", "bias_free_limit", "bias_free_minimum"]
 
 
-def _num(name: str, value: Any, dps: int | None) -> Any:
-    """A parameter as float (float64 path) or as an exact-where-possible mpf (dps path)."""
-    v.real_scalar(name, value if not isinstance(value, str) else float(value))
-    if dps is None:
-        return float(value)
-    from fractions import Fraction
-
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    return mpmath.mpmathify(value)
+def _num(name: str, value: Any, ctx: Any = None) -> Any:
+    """A parameter as float (``ctx`` None: float64 path) or as a number of the private context
+    ``ctx`` (dps path), converted exactly from the value as given (int, Fraction, str, mpf, SymPy)."""
+    kept, as_float = exact_scalar(name, value, lower=None)
+    v.real_scalar(name, as_float)
+    if ctx is None:
+        return as_float
+    return to_ctx(kept, ctx)
 
 
 def gardner_lambda(kappa: Any, dps: int | None = None) -> Any:
@@ -66,11 +64,9 @@ def gardner_lambda(kappa: Any, dps: int | None = None) -> Any:
 
         k = v.real_array("kappa", kappa)
         return (1 + k * k) * ndtr(k) + k * np.exp(-k * k / 2) / np.sqrt(2 * np.pi)
-    with mpmath.workdps(dps + 10):
-        k = _num("kappa", kappa, dps)
-        val = (1 + k * k) * mpmath.ncdf(k) + k * mpmath.npdf(k)
-    with mpmath.workdps(dps):
-        return +val
+    ctx = context(prec_of(dps + 10))
+    k = _num("kappa", kappa, ctx)
+    return result((1 + k * k) * ctx.ncdf(k) + k * ctx.npdf(k), dps)
 
 
 def gardner_margin(lam: Any, dps: int | None = None) -> Any:
@@ -94,17 +90,15 @@ def gardner_margin(lam: Any, dps: int | None = None) -> Any:
             raise ValueError(f"lam must be > 0, got {lam!r}")
         out = np.array([float(gardner_margin(float(x), dps=17)) for x in lam_arr.ravel()]).reshape(lam_arr.shape)
         return out if out.ndim else float(out)
-    with mpmath.workdps(dps + 10):
-        lam_v = _num("lam", lam, dps)
-        if lam_v <= 0:
-            raise ValueError(f"lam must be > 0, got {lam!r}")
-        if lam_v <= mpmath.mpf(1) / 2:
-            return mpmath.mpf(0)
-        g = lambda k: (1 + k * k) * mpmath.ncdf(k) + k * mpmath.npdf(k) - lam_v  # noqa: E731
-        k0 = mpmath.sqrt(lam_v) if lam_v > 2 else (lam_v - mpmath.mpf(1) / 2) * mpmath.sqrt(mpmath.pi / 2)
-        root = mpmath.findroot(g, k0, tol=mpmath.mpf(10) ** (-(dps + 5)))
-    with mpmath.workdps(dps):
-        return +root
+    ctx = context(prec_of(dps + 10))
+    lam_v = _num("lam", lam, ctx)
+    if lam_v <= 0:
+        raise ValueError(f"lam must be > 0, got {lam!r}")
+    if lam_v <= ctx.mpf(1) / 2:
+        return result(ctx.mpf(0), dps)
+    g = lambda k: (1 + k * k) * ctx.ncdf(k) + k * ctx.npdf(k) - lam_v  # noqa: E731
+    k0 = ctx.sqrt(lam_v) if lam_v > 2 else (lam_v - ctx.mpf(1) / 2) * ctx.sqrt(ctx.pi / 2)
+    return result(ctx.findroot(g, k0, tol=ctx.mpf(10) ** (-(dps + 5))), dps)
 
 
 @dataclass(frozen=True)
@@ -179,13 +173,11 @@ def limiting_accuracy(margin: Any, sigma: Any, dps: int | None = None) -> Any:
         m = v.real_array("margin", margin, lower=0.0)
         with np.errstate(divide="ignore"):
             return ndtr(1.0 / (float(sigma) * m))
-    with mpmath.workdps(dps + 5):
-        m, s = _num("margin", margin, dps), _num("sigma", sigma, dps)
-        if m < 0:
-            raise ValueError(f"margin must be >= 0, got {margin!r}")
-        val = mpmath.mpf(1) if m == 0 else (1 + mpmath.erf(1 / (s * m * mpmath.sqrt(2)))) / 2
-    with mpmath.workdps(dps):
-        return +val
+    ctx = context(prec_of(dps + 5))
+    m, s = _num("margin", margin, ctx), _num("sigma", sigma, ctx)
+    if m < 0:
+        raise ValueError(f"margin must be >= 0, got {margin!r}")
+    return result(ctx.mpf(1) if m == 0 else (1 + ctx.erf(1 / (s * m * ctx.sqrt(2)))) / 2, dps)
 
 
 @dataclass(frozen=True)
@@ -239,26 +231,27 @@ def _moments_float(r: float, a: float) -> np.ndarray:
     return out / (r * np.sqrt(2 * np.pi))
 
 
-def _moments_mp(r: Any, a: Any) -> tuple[list[Any], list[list[Any]]]:
+def _moments_mp(ctx: Any, r: Any, a: Any) -> tuple[list[Any], list[list[Any]]]:
     """The fixed-point residuals F = (E 1/(1+W) − ·, E W²/r² − ·) pieces and their Jacobian, mpmath.
 
     Returns ([E1, E2, E_W], [[∂E1/∂r, ∂E1/∂a], [∂E2/∂r, ∂E2/∂a]]) with E1 = E[1/(1+W)], E2 = E[W²];
     the derivatives are taken under the integral: ∂_a φ(z)/r = φ(z) z/r², ∂_r φ(z)/r = φ(z)(z² − 1)/r².
+    All in the private mpmath context ``ctx`` (its precision).
     """
     def u_at(y):
-        return y - mpmath.lambertw(mpmath.exp(y)).real
+        return y - ctx.lambertw(ctx.exp(y)).real
 
     pts = [u_at(a + k * r) for k in _ZCUTS]
-    z = lambda u: (mpmath.exp(u) + u - a) / r  # noqa: E731
-    g2 = lambda u: mpmath.exp(2 * u) * (1 + mpmath.exp(u))  # noqa: E731
-    q = lambda f: mpmath.quad(f, pts) / r  # noqa: E731
-    e1 = q(lambda u: mpmath.npdf(z(u)))
-    e2 = q(lambda u: mpmath.npdf(z(u)) * g2(u))
-    ew = q(lambda u: mpmath.npdf(z(u)) * mpmath.exp(u) * (1 + mpmath.exp(u)))
-    d1a = q(lambda u: mpmath.npdf(z(u)) * z(u)) / r
-    d1r = q(lambda u: mpmath.npdf(z(u)) * (z(u) ** 2 - 1)) / r
-    d2a = q(lambda u: mpmath.npdf(z(u)) * z(u) * g2(u)) / r
-    d2r = q(lambda u: mpmath.npdf(z(u)) * (z(u) ** 2 - 1) * g2(u)) / r
+    z = lambda u: (ctx.exp(u) + u - a) / r  # noqa: E731
+    g2 = lambda u: ctx.exp(2 * u) * (1 + ctx.exp(u))  # noqa: E731
+    q = lambda f: ctx.quad(f, pts) / r  # noqa: E731
+    e1 = q(lambda u: ctx.npdf(z(u)))
+    e2 = q(lambda u: ctx.npdf(z(u)) * g2(u))
+    ew = q(lambda u: ctx.npdf(z(u)) * ctx.exp(u) * (1 + ctx.exp(u)))
+    d1a = q(lambda u: ctx.npdf(z(u)) * z(u)) / r
+    d1r = q(lambda u: ctx.npdf(z(u)) * (z(u) ** 2 - 1)) / r
+    d2a = q(lambda u: ctx.npdf(z(u)) * z(u) * g2(u)) / r
+    d2r = q(lambda u: ctx.npdf(z(u)) * (z(u) ** 2 - 1) * g2(u)) / r
     return [e1, e2, ew], [[d1r, d1a], [d2r, d2a]]
 
 
@@ -311,29 +304,28 @@ def bias_free_limit(lam: Any, dps: int | None = None) -> BiasFreeLimit:
         Decimal digits; ``None`` for float64.
     """
     dps = v.dps_value(dps)
-    lam_f = v.real_scalar("lam", float(lam) if isinstance(lam, str) else lam)
+    lam_f = v.real_scalar("lam", _num("lam", lam))
     if not 0 < lam_f < 0.5:
         raise ValueError(f"lam must be in (0, 1/2) (the inseparable phase), got {lam!r}")
     r, a = _solve_float(lam_f)
     if dps is None:
         return BiasFreeLimit(lam_f, r, a, float(_moments_float(r, a)[2] / np.exp(a)))
-    with mpmath.workdps(dps + 10):
-        lam_v = _num("lam", lam, dps + 10)
-        r, a = mpmath.mpf(r), mpmath.mpf(a)
-        tol = mpmath.mpf(10) ** (-(dps + 3))
-        for _ in range(12):
-            (e1, e2, ew), jac = _moments_mp(r, a)
-            f1, f2 = e1 - (1 - lam_v), e2 - lam_v * r * r
-            j = mpmath.matrix([[jac[0][0], jac[0][1]], [jac[1][0] - 2 * lam_v * r, jac[1][1]]])
-            step = mpmath.lu_solve(j, mpmath.matrix([f1, f2]))
-            r, a = r - step[0], a - step[1]
-            if abs(step[0]) < tol * r and abs(step[1]) < tol * max(1, abs(a)):
-                break
-        else:
-            raise ArithmeticError(f"bias_free_limit: Newton did not reach {dps} digits at lam={lam}")
-        z_min = _moments_mp(r, a)[0][2] / mpmath.exp(a)
-    with mpmath.workdps(dps):
-        return BiasFreeLimit(+lam_v, +r, +a, +z_min)
+    ctx = context(prec_of(dps + 10))
+    lam_v = _num("lam", lam, ctx)
+    r, a = ctx.mpf(r), ctx.mpf(a)
+    tol = ctx.mpf(10) ** (-(dps + 3))
+    for _ in range(12):
+        (e1, e2, ew), jac = _moments_mp(ctx, r, a)
+        f1, f2 = e1 - (1 - lam_v), e2 - lam_v * r * r
+        j = ctx.matrix([[jac[0][0], jac[0][1]], [jac[1][0] - 2 * lam_v * r, jac[1][1]]])
+        step = ctx.lu_solve(j, ctx.matrix([f1, f2]))
+        r, a = r - step[0], a - step[1]
+        if abs(step[0]) < tol * r and abs(step[1]) < tol * max(1, abs(a)):
+            break
+    else:
+        raise ArithmeticError(f"bias_free_limit: Newton did not reach {dps} digits at lam={lam}")
+    z_min = _moments_mp(ctx, r, a)[0][2] / ctx.exp(a)
+    return BiasFreeLimit(result(lam_v, dps), result(r, dps), result(a, dps), result(z_min, dps))
 
 
 def bias_free_minimum(x: Any) -> tuple[np.ndarray, float]:

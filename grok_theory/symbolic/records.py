@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import mpmath
+from mpmath.ctx_mp_python import _constant
 import numpy as np
 import sympy
 
+from grok_theory.mp.precision import context, prec_of, result, to_ctx
 from grok_theory.symbolic.latex import to_latex
 
 __all__ = [
@@ -72,24 +74,46 @@ def digits_agreed(value: Any, reference: Any) -> float:
 
     Returns ``math.inf`` for exact agreement; a reference of 0 is compared absolutely.
     """
-    with mpmath.workdps(max(mpmath.mp.dps, 60)):
-        x = mpmath.mpmathify(sympy.N(value, 80) if isinstance(value, sympy.Basic) else value)
-        y = mpmath.mpmathify(sympy.N(reference, 80) if isinstance(reference, sympy.Basic) else reference)
-        err = abs(x - y)
-        if err == 0:
-            return float("inf")
-        scale = abs(y) if y != 0 else mpmath.mpf(1)
-        return float(-mpmath.log10(err / scale))
+    ctx = context(max(prec_of(60), _bits(value), _bits(reference)))  # at least the inputs' precision
+    x, y = _at(ctx, value, 80), _at(ctx, reference, 80)
+    err = abs(x - y)
+    if err == 0:
+        return float("inf")
+    scale = abs(y) if y != 0 else ctx.mpf(1)
+    return float(-ctx.log10(err / scale))
+
+
+def _at(ctx: Any, value: Any, digits: int) -> Any:
+    """A number (mpmath of any precision, SymPy, Python) as a number of the private context ``ctx``
+    (mpmath numbers keep their mantissa up to the context's precision; SymPy evaluated to ``digits``)."""
+    if isinstance(value, sympy.Basic):
+        value = sympy.N(value, digits)
+        if value.is_real:
+            return to_ctx(value, ctx)
+        re, im = value.as_real_imag()
+        return ctx.mpc(to_ctx(re, ctx), to_ctx(im, ctx))
+    if isinstance(value, _constant):  # mpmath.pi etc.: evaluated at the context's precision
+        return ctx.make_mpf(value.func(ctx.prec, "n"))
+    if hasattr(value, "_mpf_") or hasattr(value, "_mpc_") or isinstance(value, complex):
+        return ctx.convert(value)
+    return to_ctx(value, ctx)
+
+
+def _bits(value: Any) -> int:
+    """Mantissa bits carried by an mpmath number (+8 guard bits); 0 for anything else."""
+    if isinstance(value, _constant):
+        return 0
+    parts = [value._mpf_] if hasattr(value, "_mpf_") else list(value._mpc_) if hasattr(value, "_mpc_") else []
+    return max((int(p[3]) + 8 for p in parts), default=0)
 
 
 def relative_error(value: Any, reference: Any) -> Any:
     """``value/reference − 1`` as an mpmath number at 30 digits (``inf`` for a zero reference and nonzero value)."""
-    with mpmath.workdps(30):
-        a = mpmath.mpmathify(sympy.N(value, 40) if isinstance(value, sympy.Basic) else value)
-        b = mpmath.mpmathify(sympy.N(reference, 40) if isinstance(reference, sympy.Basic) else reference)
-        if b == 0:
-            return mpmath.mpf(0) if a == 0 else mpmath.inf
-        return a / b - 1
+    ctx = context(prec_of(30))
+    a, b = _at(ctx, value, 40), _at(ctx, reference, 40)
+    if b == 0:
+        return result(0, 30) if a == 0 else mpmath.inf
+    return result(a / b - 1, 30)
 
 
 @dataclass(frozen=True, repr=False)

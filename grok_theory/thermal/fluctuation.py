@@ -26,12 +26,12 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import mpmath
 import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
 from grok_theory.thermal.langevin import LangevinTeacherStudent
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 
 __all__ = ["effective_dimension", "stationary_dimension", "rank_dimension", "ridge_dimensions", "crossing_time",
            "grokking_time", "regression_time", "critical_temperatures", "autocovariance", "integrated_time"]
@@ -60,11 +60,10 @@ def effective_dimension(model: LangevinTeacherStudent, t: Any, which: str = "tra
         num = model.thermal_train_mean(t, dps) if which == "train" else model.thermal_gen_mean(t, dps)
     if dps is None:
         return 2 * num / model.T**2 if estimator == "var" else 2 * num / model.T
-    with mpmath.workdps(dps + 10):
-        temp = model._k(True)["T"]
-        out = 2 * num / temp**2 if estimator == "var" else 2 * num / temp
-    with mpmath.workdps(dps):
-        return +out
+    ctx = context(prec_of(dps + 10))
+    temp = model._k(ctx)["T"]
+    num = ctx.convert(num)
+    return result(2 * num / temp**2 if estimator == "var" else 2 * num / temp, dps)
 
 
 def stationary_dimension(model: LangevinTeacherStudent, which: str = "train", estimator: str = "var",
@@ -91,21 +90,19 @@ def ridge_dimensions(model: LangevinTeacherStudent, dps: int | None = None) -> t
     scale = m.d_out * model.d_in
     if m.weight_decay == 0:
         val = scale * (1 - law.atom)
-        return (val, val) if dps is None else (mpmath.mpf(val), mpmath.mpf(val))
-    ctx = mpmath.workdps((dps or 15) + 10)
-    with ctx:
-        g = mpmath.mpf(m.weight_decay) / 2
-        lam = mpmath.mpf(m.lam)
-        z = -g
-        st = law.stieltjes(float(z)) if dps is None else law.stieltjes(z, dps=dps + 10)
-        st = mpmath.mpf(mpmath.re(mpmath.mpmathify(st)))  # real on the negative axis
-        dst = -(lam * st**2 + st) / (2 * lam * z * st + z + lam - 1)
-        d1 = scale * (1 - g * st)
-        d2 = scale * (1 - 2 * g * st + g**2 * dst)
+        return (val, val) if dps is None else (result(val, dps), result(val, dps))
+    ctx = context(prec_of((dps or 15) + 10))
+    g = to_ctx(m.exact["weight_decay"], ctx) / 2
+    lam = to_ctx(m.exact["lam"], ctx)
+    z = -g
+    st = law.stieltjes(float(z)) if dps is None else law.stieltjes(z, dps=dps + 10)
+    st = ctx.re(ctx.convert(st))  # real on the negative axis
+    dst = -(lam * st**2 + st) / (2 * lam * z * st + z + lam - 1)
+    d1 = scale * (1 - g * st)
+    d2 = scale * (1 - 2 * g * st + g**2 * dst)
     if dps is None:
         return float(d1), float(d2)
-    with mpmath.workdps(dps):
-        return +d1, +d2
+    return result(d1, dps), result(d2, dps)
 
 
 # -- crossing and grokking times at temperature T ---------------------------------------------------
@@ -226,12 +223,12 @@ def autocovariance(model: LangevinTeacherStudent, lag: Any, dps: int | None = No
     law = model.model.law
     inf = math.inf
 
-    def kernel(nu: Any, s: Any, mp: bool) -> Any:
+    def kernel(nu: Any, s: Any, mp: Any) -> Any:
         k = model._k(mp)
         a = k["c"] * (nu + k["g"])
-        v = model._v(nu, mpmath.inf if mp else inf, mp)
-        _, grad_ms = model._mean_squares(nu, mpmath.inf if mp else inf, mp)
-        exp = mpmath.exp if mp else np.exp
+        v = model._v(nu, mp.inf if mp else inf, mp)
+        _, grad_ms = model._mean_squares(nu, mp.inf if mp else inf, mp)
+        exp = mp.exp if mp else np.exp
         if not mp:
             with np.errstate(invalid="ignore"):
                 val = 2 * k["n"] * nu * nu * v * v * np.exp(-2 * a * s) / k["d"] + 4 * grad_ms * v * np.exp(-a * s) / k["d"]
@@ -242,9 +239,9 @@ def autocovariance(model: LangevinTeacherStudent, lag: Any, dps: int | None = No
         return np.where(nu > 0, val, 0.0)  # null modes (v = ∞ at γ = 0) never enter L_tr
 
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            s = mpmath.mpf(_validate.nonnegative("lag", lag))
-            return law.expect(lambda nu: kernel(nu, s, True), dps=dps + 5)
+        lag_kept = exact_scalar("lag", lag, lower=0.0)[0]
+        # nu is a number of the engine's private context: the kernel works in that context
+        return result(law.expect(lambda nu: kernel(nu, to_ctx(lag_kept, nu.context), nu.context), dps=dps + 5), dps)
     lags = _validate.real_array("lag", lag, lower=0.0)
     out = np.array([float(law.expect(lambda nu, s=s: kernel(nu, s, False))) for s in np.atleast_1d(lags).ravel()])
     out = out.reshape(lags.shape)
@@ -263,11 +260,11 @@ def integrated_time(model: LangevinTeacherStudent, dps: int | None = None) -> An
     dps = _validate.dps_value(dps)
     law = model.model.law
 
-    def kernel(nu: Any, mp: bool) -> Any:
+    def kernel(nu: Any, mp: Any) -> Any:
         k = model._k(mp)
         a = k["c"] * (nu + k["g"])
-        v = model._v(nu, mpmath.inf if mp else math.inf, mp)
-        _, grad_ms = model._mean_squares(nu, mpmath.inf if mp else math.inf, mp)
+        v = model._v(nu, mp.inf if mp else math.inf, mp)
+        _, grad_ms = model._mean_squares(nu, mp.inf if mp else math.inf, mp)
         if mp:
             return (2 * k["n"] * nu * nu * v * v / (2 * a) + 4 * grad_ms * v / a) / k["d"] if nu > 0 else 0 * nu
         safe = np.where(nu > 0, a, 1.0)
@@ -277,9 +274,7 @@ def integrated_time(model: LangevinTeacherStudent, dps: int | None = None) -> An
 
     var = model.statistic("train_var", math.inf, dps)
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            num = law.expect(lambda nu: kernel(nu, True), dps=dps + 5)
-            out = num / var
-        with mpmath.workdps(dps):
-            return +out
+        ctx = context(prec_of(dps + 10))
+        num = ctx.convert(law.expect(lambda nu: kernel(nu, nu.context), dps=dps + 5))
+        return result(num / ctx.convert(var), dps)
     return float(law.expect(lambda nu: kernel(nu, False))) / var

@@ -44,6 +44,7 @@ import numpy as np
 
 from grok_theory import _validate
 from grok_theory.mp import QuadratureError
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.linear.model import TeacherStudent, log_abs_one_minus
 
 __all__ = ["LangevinTeacherStudent"]
@@ -96,17 +97,29 @@ class LangevinTeacherStudent:
             raise TypeError(f"model must be a TeacherStudent, got {self.model!r}")
         object.__setattr__(self, "temperature", _temperature(self.temperature))
         object.__setattr__(self, "d_in", _validate.positive_int("d_in", self.d_in))
-        with mpmath.workdps(20):
-            object.__setattr__(self, "T", float(_exact_mpf(self.temperature)))
+        object.__setattr__(self, "T", exact_scalar("temperature", self.temperature)[1])
 
     # -- constants -------------------------------------------------------------------------------
-    def _k(self, mp: bool) -> dict[str, Any]:
+    def _k(self, mp: Any) -> dict[str, Any]:
+        """Constants as floats (``mp`` false) or as numbers of the private mpmath context ``mp``,
+        converted exactly from the parameters as given (cached on the thread-private context)."""
         m = self.model
-        conv = mpmath.mpf if mp else float
-        temp = _exact_mpf(self.temperature) if mp else self.T
-        return {"eta": conv(m.lr), "c": 2 * conv(m.lr) / m.d_out, "g": conv(m.weight_decay) / 2, "T": temp,
-                "lam": conv(m.lam), "d": m.d_out, "n": self.d_in, "tau2": conv(m.teacher_scale) ** 2,
-                "a2": conv(m.init_scale) ** 2, "s2": conv(m.label_noise) ** 2}
+        if not mp:
+            conv = float
+            temp = self.T
+        else:
+            cached = getattr(mp, "_lts_cache", None)
+            if cached is not None and cached[0] is self:
+                return cached[1]
+            conv = lambda name: to_ctx(m.exact[name], mp)  # noqa: E731
+            temp = to_ctx(exact_scalar("temperature", self.temperature)[0], mp)
+        get = (lambda name: getattr(m, name)) if not mp else conv
+        out = {"eta": get("lr"), "c": 2 * get("lr") / m.d_out, "g": get("weight_decay") / 2, "T": temp,
+               "lam": get("lam"), "d": m.d_out, "n": self.d_in, "tau2": get("teacher_scale") ** 2,
+               "a2": get("init_scale") ** 2, "s2": get("label_noise") ** 2}
+        if mp:
+            mp._lts_cache = (self, out)
+        return out
 
     # -- per-mode quantities ---------------------------------------------------------------------
     def mode_variance(self, nu: Any, t: Any, dps: int | None = None) -> Any:
@@ -117,10 +130,10 @@ class LangevinTeacherStudent:
         """
         if dps is None:
             return self._v(np.asarray(nu, dtype=float), float(t), mp=False)
-        with mpmath.workdps(dps + 10):
-            out = self._v(mpmath.mpf(nu), mpmath.mpf(t), mp=True)
-        with mpmath.workdps(dps):
-            return +out
+        ctx = context(prec_of(dps + 10))
+        tk = _time_kept(t)
+        tm = ctx.inf if tk is None else to_ctx(tk, ctx)
+        return result(self._v(to_ctx(exact_scalar("nu", nu)[0], ctx), tm, mp=ctx), dps)
 
     def _v(self, nu: Any, t: Any, mp: bool) -> Any:
         k = self._k(mp)
@@ -128,15 +141,16 @@ class LangevinTeacherStudent:
         pre = 2 * k["eta"] * k["T"]
         flow = self.model.dynamics == "flow"
         if mp:
+            ctx = mp
             if a == 0:
-                return mpmath.inf if mpmath.isinf(t) else pre * t
-            if mpmath.isinf(t):
+                return ctx.inf if ctx.isinf(t) else pre * t
+            if ctx.isinf(t):
                 return pre / (2 * a) if flow else pre / (a * (2 - a))
             if flow:
-                return pre * (-mpmath.expm1(-2 * a * t)) / (2 * a)
+                return pre * (-ctx.expm1(-2 * a * t)) / (2 * a)
             if a == 1:
                 return pre if t > 0 else 0 * pre
-            return pre * (-mpmath.expm1(2 * t * mpmath.log(abs(1 - a)))) / (a * (2 - a))
+            return pre * (-ctx.expm1(2 * t * ctx.log(abs(1 - a)))) / (a * (2 - a))
         a = np.asarray(a, dtype=float)
         safe = np.where(a > 0, a, 1.0)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -151,11 +165,11 @@ class LangevinTeacherStudent:
 
     def _h(self, nu: Any, t: Any, mp: bool) -> Any:
         """Noiseless mode factor h (``TeacherStudent.mode_factor``); at t = ∞ 0, except 1 on a free mode."""
-        if (mpmath.isinf(t) if mp else math.isinf(t)):
+        if (mp.isinf(t) if mp else math.isinf(t)):
             k = self._k(mp)
             a = k["c"] * (nu + k["g"])
             if mp:
-                return mpmath.mpf(1) if a == 0 else mpmath.mpf(0)
+                return mp.mpf(1) if a == 0 else mp.mpf(0)
             return np.where(a == 0, 1.0, 0.0)
         return self.model.mode_factor(t, nu, mp)
 
@@ -210,15 +224,22 @@ class LangevinTeacherStudent:
     def _thermal(self, kind: str, t: Any, dps: int | None) -> Any:
         law = self.model.law
         if self.T == 0:
-            return 0.0 if dps is None else mpmath.mpf(0)
+            return 0.0 if dps is None else result(0, dps)
         if dps is not None:
-            tm = mpmath.inf if (isinstance(t, float) and math.isinf(t)) else _time_mp(t)
-            if self._diverges(kind, tm):
-                return mpmath.inf
-            if self.model.dynamics == "gd" and not mpmath.isinf(tm):
-                self._check_whole(float(tm))
-            with mpmath.workdps(dps + 10):
-                return law.expect(lambda nu: self._kernel(kind, nu, tm, True), dps=dps + 5)
+            tk = _time_kept(t)  # None: t = ∞
+            tf = math.inf if tk is None else exact_scalar("t", tk)[1]
+            if self._diverges(kind, tf):
+                return result(mpmath.inf, dps)
+            if self.model.dynamics == "gd" and tk is not None:
+                self._check_whole(tf)
+
+            def kernel(nu: Any) -> Any:
+                # nu is a number of the engine's private context: work in that context
+                ctx = nu.context
+                tm = ctx.inf if tk is None else to_ctx(tk, ctx)
+                return self._kernel(kind, nu, tm, ctx)
+
+            return result(law.expect(kernel, dps=dps + 5), dps)
         if isinstance(t, float) and math.isinf(t):
             return math.inf if self._diverges(kind, t) else float(law.expect(lambda nu: self._kernel(kind, nu, math.inf, False)))
         t_arr = _validate.real_array("t", t, lower=0.0)
@@ -291,22 +312,13 @@ def _limit(fn: Any, dps: int | None) -> Any:
     except QuadratureError as err:
         if "vanished at every node" not in str(err):
             raise
-        return mpmath.mpf(0)
+        return result(0, dps)
 
 
-def _exact_mpf(value: Any) -> mpmath.mpf:
-    """An exact input (str, Fraction, SymPy Rational, int, mpf) as an mpf at the working precision."""
-    if hasattr(value, "numerator") and hasattr(value, "denominator") and not isinstance(value, float):
-        return mpmath.mpf(int(value.numerator)) / int(value.denominator)
-    if hasattr(value, "p") and hasattr(value, "q"):  # SymPy Rational
-        return mpmath.mpf(int(value.p)) / int(value.q)
-    return mpmath.mpf(value)
-
-
-def _time_mp(t: Any) -> mpmath.mpf:
-    if isinstance(t, (str, mpmath.mpf)):
-        tm = mpmath.mpf(t)
-        if not mpmath.isfinite(tm) or tm < 0:
-            raise ValueError(f"t must be finite and >= 0, got {t!r}")
-        return tm
-    return mpmath.mpf(_validate.nonnegative("t", t))
+def _time_kept(t: Any) -> Any:
+    """A time of the dps path kept exactly (int, Fraction, str, mpf, SymPy; float as is); None for t = ∞."""
+    if isinstance(t, float) and math.isinf(t) and t > 0:
+        return None
+    if isinstance(t, mpmath.mpf) and mpmath.isinf(t) and t > 0:
+        return None
+    return exact_scalar("t", t, lower=0.0)[0]

@@ -30,11 +30,11 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-import mpmath
 import numpy as np
 from scipy import special
 
 from grok_theory import _validate
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.simulation import SeedStats, seed_tuple
 
 __all__ = ["ExponentialWall", "scaled_e1", "point_statistics", "WallSimulation", "simulate_wall", "LogisticSimulation",
@@ -65,18 +65,17 @@ def point_statistics(x: Any, dps: int | None = None) -> dict[str, Any]:
     """
     dps = _validate.dps_value(dps)
     if dps is not None:
-        with mpmath.workdps(dps + 10):
-            xm = mpmath.mpf(x)
-            if not xm > 0:
-                raise ValueError(f"x must be > 0, got {x!r}")
-            r = 1 / (mpmath.exp(xm) * mpmath.e1(xm))
-            second = (1 + xm) * r
-            var = second - r * r
-            exc = r - xm
-            vals = {"mean": r, "second": second, "var": var, "excess": exc, "d_mean": 2 * exc, "d_var": 2 * var,
-                    "q": var / exc}
-        with mpmath.workdps(dps):
-            return {k: +v for k, v in vals.items()}
+        ctx = context(prec_of(dps + 10))
+        xm = to_ctx(exact_scalar("x", x, lower=None)[0], ctx)
+        if not xm > 0:
+            raise ValueError(f"x must be > 0, got {x!r}")
+        r = 1 / (ctx.exp(xm) * ctx.e1(xm))
+        second = (1 + xm) * r
+        var = second - r * r
+        exc = r - xm
+        vals = {"mean": r, "second": second, "var": var, "excess": exc, "d_mean": 2 * exc, "d_var": 2 * var,
+                "q": var / exc}
+        return {k: result(v, dps) for k, v in vals.items()}
     xa = np.asarray(x, dtype=float)
     if np.any(~(xa > 0)) or not np.all(np.isfinite(xa)):
         raise ValueError(f"x must be finite and > 0, got {x!r}")
