@@ -413,6 +413,31 @@ class TeacherStudent(GradientRates):
 
         return f
 
+    def train_noise_floor(self, mp: Any = False) -> Any:
+        """The label-noise part of L_tr(∞) in closed form (float, or a number of the context ``mp``).
+
+        With N∞(ν) = λσ²(ν²/(ν+g)² − 2ν/(ν+g)) + σ² = σ²(1 − λ) + λσ²g²/(ν+g)² on ν > 0 and σ² on the
+        null modes (the same expression at ν = 0), the atom (1 − 1/λ)⁺ cancels σ²(1 − λ) for λ > 1:
+
+            E[N∞] = σ²(1 − λ)⁺ + λσ²g² E_c[1/(ν+g)²],
+            E_c[1/(ν+g)²] = 2(R + g + 1 + λ) / (max(1, λ) R (R + |1 − λ| + g)²),  R = √((g+λ₋)(g+λ₊)),
+
+        the derivative of the continuous part of the Stieltjes transform, E_c[1/(ν+g)] =
+        2/(max(1, λ)(R + |1 − λ| + g)) (R² = g² + 2(1+λ)g + (1−λ)²: every term positive, so the
+        floor keeps full relative precision where the loss has decayed to it).
+        """
+        kk = self._k(mp)
+        lam, s2, g = kk["lam"], kk["s2"], kk["g"]
+        base = s2 * (1 - lam) if lam < 1 else 0 * s2
+        if g == 0 or s2 == 0:
+            return base
+        sqrt = mp.sqrt if mp else math.sqrt
+        one_m = abs(1 - lam)
+        R = sqrt(g * (g + 2 * (1 + lam)) + one_m * one_m)
+        mu = lam if lam > 1 else 1 + 0 * lam
+        ec2 = 2 * (R + g + 1 + lam) / (mu * R * (R + one_m + g) ** 2)
+        return base + lam * s2 * g * g * ec2
+
     def _has_static_part(self, which: str) -> bool:
         return self.label_noise > 0 or which == "norm"
 
@@ -456,14 +481,18 @@ class TeacherStudent(GradientRates):
         if which == "norm":
             clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
         n_own = len(clean)
-        exact_train_noise = which == "train" and self.g == 0 and self.label_noise > 0
+        exact_train_noise = which == "train" and self.label_noise > 0
         if exact_train_noise:
-            # γ = 0: the train noise part is σ² max(0, 1 − λ) + λσ² E_cont[h²] exactly (N − N∞ =
-            # λσ²h² on ν > 0; the null modes keep σ²): a decaying term like the clean ones, no
-            # cancellation between the saturated value and the decay
-            ls2 = self.lam * self.label_noise**2
+            # the train noise part is its floor E[N∞] (closed form, train_noise_floor) plus
+            # N − N∞ = λσ²(r̄²h² + 2r̄rh) on ν > 0 (r̄ = ν/(ν+g), r = g/(ν+g); the null modes keep σ²):
+            # decaying terms like the clean ones, no cancellation between the floor and the decay
+            ls2, g = self.lam * self.label_noise**2, self.g
             null = law.atom > 0  # the null modes (λ > 1) take no part in the decay
-            clean = list(clean) + [(2, lambda nu: np.where(nu > 0, ls2, 0.0) if null else ls2 + 0 * nu)]
+            if g == 0:
+                clean = list(clean) + [(2, lambda nu: np.where(nu > 0, ls2, 0.0) if null else ls2 + 0 * nu)]
+            else:
+                clean = list(clean) + [(2, lambda nu: ls2 * (nu / (nu + g)) ** 2),
+                                       (1, lambda nu: 2 * ls2 * nu * g / (nu + g) ** 2)]
         for idx, (k, coef) in enumerate(clean):
             if self.dynamics == "flow" and self.g == 0 and k == 2 and idx < n_own:
                 # C_2 = K (gen, norm) or K·ν (train): the engine's certified Laplace transform
@@ -490,9 +519,10 @@ class TeacherStudent(GradientRates):
         with np.errstate(divide="ignore"):
             total_log = np.logaddexp.reduce(np.vstack(logs), axis=0) if logs else np.full(flat.shape, -np.inf)
         if exact_train_noise:
-            if self.lam < 1:
+            floor = float(self.train_noise_floor())
+            if floor > 0:
                 with np.errstate(divide="ignore"):
-                    total_log = np.logaddexp(total_log, math.log(self.label_noise**2 * (1 - self.lam)))
+                    total_log = np.logaddexp(total_log, math.log(floor))
         elif self._has_static_part(which):
             static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -570,11 +600,11 @@ class TeacherStudent(GradientRates):
                 parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth))
             else:
                 # late: the saturated part (h = 0) and a part decaying with h, resolved at the edge
-                if which == "train" and self.g == 0:
-                    # E[N∞] = σ² max(0, 1 − λ) exactly (for λ ≥ 1 the continuous part's −σ²(λ−1)/λ
-                    # and the null modes' σ²(1 − 1/λ) cancel exactly: no quadrature of a zero sum)
-                    if self.lam < 1:
-                        consts.append(lambda ctx: self._k(ctx)["s2"] * (1 - self._k(ctx)["lam"]))
+                if which == "train":
+                    # E[N∞] in closed form (train_noise_floor; for λ ≥ 1 the continuous part's
+                    # −σ²(λ−1)/λ and the null modes' σ²(1 − 1/λ) cancel exactly: no quadrature of
+                    # a cancelling sum)
+                    consts.append(lambda ctx: self.train_noise_floor(ctx))
                 else:
                     parts.append(("static", which, lambda ctx: self._noise_term(which, None, ctx), 0.0, 0.0, smooth))
 
@@ -647,6 +677,24 @@ class TeacherStudent(GradientRates):
         if self.label_noise > 0 and self.g == 0 and self.law.lower == 0 and which in ("gen", "norm"):
             return math.inf if dps is None else mpmath.inf  # E[1/ν] diverges at λ = 1
         null_keep = self.g == 0 and self.law.atom > 0  # null modes (the atom) keep h = 1
+        if which == "train" and self.label_noise > 0:
+            # the clean part E[ν τ²/(2d) r²] (0 without weight decay) plus the noise floor in
+            # closed form (train_noise_floor): no cancelling quadrature of σ² − 2λσ²E[q] + …
+            g, d = self.g, self.d_out
+            if dps is None:
+                clean = 0.0
+                if g > 0 and self.teacher_scale > 0:
+                    tau2 = self.teacher_scale**2
+                    clean = float(self.law.expect(lambda nu: nu * tau2 / (2 * d) * (g / (nu + g)) ** 2))
+                return clean + float(self.train_noise_floor())
+            ctx = context(prec_of(dps + 5))
+            clean = ctx.mpf(0)
+            if g > 0 and self.teacher_scale > 0:
+                def make_clean(c: Any) -> Callable[[Any], Any]:
+                    kk = self._k(c)
+                    return lambda nu: nu * kk["tau2"] / (2 * d) * (kk["g"] / (nu + kk["g"])) ** 2
+                clean = ctx.convert(self.law.edge_expect_mp(make_clean, dps + 3)[0])
+            return result(clean + self.train_noise_floor(ctx), dps)
 
         def make(mp: Any) -> Callable[[Any], Any]:
             kk = self._k(mp)

@@ -300,8 +300,18 @@ class MarchenkoPastur:
     def rvs(self, size: int | tuple[int, ...] | None = None, rng: Any = None) -> Any:
         """Independent draws from the law, atom included.
 
-        Inverse-CDF sampling: with probability ``atom`` the draw is 0, otherwise the
-        continuous CDF is inverted by bisection in the angle variable to float64 resolution.
+        Inverse-CDF sampling: with probability ``atom`` the draw is 0, otherwise the continuous
+        CDF is inverted in the angle variable φ ∈ [0, π], ``ν = 1 + λ − 2√λ cos φ``, where both the
+        CDF and its derivative are closed forms (derivation ``mp.cdf``):
+
+            F(φ) = (1/π)[sin φ/√λ + (1+λ)φ/(2λ) − (|1−λ|/λ) arctan((1+√λ)/|1−√λ| · tan(φ/2))],
+            F′(φ) = 2 sin²φ / (π ν(φ))
+
+        (ν p(ν) dν = (2/π) sin²φ dφ). A start from a tabulated F (monotone linear interpolation
+        on 1025 angles) is refined by Newton steps kept inside their table cell (bisection where a
+        step would leave it) until ``|Δφ| ≤ 4e-16 π`` or F(φ) equals the target to its own rounding
+        (~1e-16 absolute: a probability error no sample can resolve); the draw is ``λ₋ + 4√λ sin²(φ/2)``, accurate
+        to float64 also near the lower edge and at λ = 1 (where F′ stays finite at φ = 0).
         ``rng`` is anything :func:`numpy.random.default_rng` accepts.
         """
         gen = np.random.default_rng(rng)
@@ -314,16 +324,48 @@ class MarchenkoPastur:
         out = np.zeros(np.shape(v))
         cont = v >= self.atom
         target = np.asarray(v)[cont] - self.atom
-        lo = np.zeros_like(target)
-        hi = np.ones_like(target)
-        sq = self._sqrt
-        for _ in range(60):  # bisection on u = sin²(φ/2) ∈ [0, 1]
-            mid = 0.5 * (lo + hi)
-            below = self.cdf(self.lower + 4 * sq * mid) - self.atom < target
-            lo = np.where(below, mid, lo)
-            hi = np.where(below, hi, mid)
-        out[cont] = self.lower + 4 * sq * 0.5 * (lo + hi)
+        phi = self._angle_quantile(target)
+        out[cont] = self.lower + 4 * self._sqrt * np.sin(phi / 2) ** 2
         return _unwrap(out)
+
+    def _angle_cdf(self, phi: np.ndarray) -> np.ndarray:
+        """Continuous part of the CDF as a function of the angle φ (float64, closed form)."""
+        lam, sq = self.lam, self._sqrt
+        half_s, half_c = np.sin(phi / 2), np.cos(phi / 2)
+        val = 2 * half_s * half_c / sq + (1 + lam) * phi / (2 * lam)
+        if self._log_pole_weight > -math.inf:
+            a = (1 + sq) / abs(1 - sq)
+            val = val - math.exp(self._log_pole_weight) * np.arctan2(a * half_s, half_c)
+        return val / np.pi
+
+    def _angle_quantile(self, target: np.ndarray) -> np.ndarray:
+        """φ with F(φ) = target (vectorised; see :meth:`rvs`)."""
+        grid = np.linspace(0.0, np.pi, 1025)
+        table = np.maximum.accumulate(self._angle_cdf(grid))
+        cell = np.clip(np.searchsorted(table, target, side="right") - 1, 0, len(grid) - 2)
+        lo, hi = grid[cell], grid[cell + 1]
+        f_lo, f_hi = table[cell], table[cell + 1]
+        width = np.where(f_hi > f_lo, f_hi - f_lo, 1.0)
+        phi = lo + (hi - lo) * np.clip((target - f_lo) / width, 0.0, 1.0)
+        lam, sq = self.lam, self._sqrt
+        # F's terms are O(1/√λ + 1/λ + 1): its absolute rounding error bounds how well any φ solves
+        # F(φ) = target (a probability error of ~1e-16, far below what a sample can resolve)
+        f_tol = 8e-16 * (1 / sq + (1 + lam) / lam + 1)
+        for _ in range(60):
+            g = self._angle_cdf(phi) - target
+            lo = np.where(g <= 0, phi, lo)
+            hi = np.where(g > 0, phi, hi)
+            nu = (1 - sq) ** 2 + 4 * sq * np.sin(phi / 2) ** 2  # 1 + λ − 2√λ cos φ without cancellation
+            dens = 2 * np.sin(phi) ** 2 / (np.pi * nu) if lam != 1 else 2 * np.cos(phi / 2) ** 2 / np.pi
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = g / dens
+            done = (np.abs(step) <= 4e-16 * np.pi) | (np.abs(g) <= f_tol) | (hi - lo <= 4e-16 * np.pi)
+            new = phi - np.where(done, 0.0, step)
+            bad = ~done & ~((new >= lo) & (new <= hi))
+            phi = np.where(bad, 0.5 * (lo + hi), new)
+            if np.all(done):
+                break
+        return phi
 
     # -- moments and transforms ---------------------------------------------------------
     def moment(self, k: int, exact: bool = False, symbolic: bool = False) -> Any:
@@ -775,11 +817,21 @@ class MarchenkoPastur:
 
         Parameters
         ----------
-        f : callable
+        f : callable ``f(nu)`` or ``f(nu, ctx)``
             On the float64 path ``f`` is called with a 1-D float64 array of nodes and must
             return an array of the same shape (vectorised); on the ``dps`` path it is called
-            with one mpmath ``mpf`` at a time. It is evaluated at 0 only when λ > 1 (atom).
-            ``f`` should be smooth on the support; singularities near the support cost nodes.
+            with one mpmath number at a time, a number of a private mpmath context at the working
+            precision. It is evaluated at 0 only when λ > 1 (atom). ``f`` should be smooth on the
+            support; singularities near the support cost nodes.
+
+            Precision: arithmetic on ``nu`` (``1/(1 + nu)``, ``nu**2``) runs at the working
+            precision, but module functions such as ``mpmath.exp(nu)`` run at the *global*
+            precision ``mpmath.mp`` (15 digits by default), which limits the result to those
+            digits. Give ``f`` a second parameter to get the functions of the working context:
+            ``f(nu, ctx)`` is called with ``ctx`` = :mod:`numpy` on the float64 path and the
+            private mpmath context on the ``dps`` path, so ``lambda nu, ctx: ctx.exp(-nu)`` is
+            correct to the requested digits in both (a second parameter with a default value is
+            not used for this).
         dps : int, optional
             Significant digits of an mpmath result; the accuracy is certified by a nested
             rule comparison, else :class:`QuadratureError` is raised.
@@ -795,9 +847,15 @@ class MarchenkoPastur:
         """Natural logarithm of :meth:`expect` for ``f ≥ 0`` (no underflow at late times)."""
         return self._expect(f, _validate.dps_value(dps), s, log=True)
 
-    def _expect(self, f: Callable[[Any], Any], dps: int | None, s: Any, log: bool) -> Any:
+    def _expect(self, f: Callable[..., Any], dps: int | None, s: Any, log: bool) -> Any:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
+        if _takes_context(f):
+            f_ctx = f
+            if dps is None:
+                f = lambda nu: f_ctx(nu, np)  # noqa: E731
+            else:
+                f = lambda nu: f_ctx(nu, nu.context)  # noqa: E731  (nu: a number of the private context)
         if dps is None:
             s_arr = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
             flat = np.atleast_1d(s_arr).ravel()
@@ -858,6 +916,10 @@ class MarchenkoPastur:
             if p["atom"] > 0:
                 atom_term = p["atom"] * (make_atom(ctx) if make_atom is not None else F(ctx.mpf(0)))
             value = cont + atom_term
+            if value == 0 and mag == 0 and atom_term == 0:
+                # F vanished at every node and at the atom: the integrand is identically 0 (an
+                # analytic F that is 0 on a whole rule is 0; mpmath numbers do not underflow)
+                return value, atom_term
             lost = float(ctx.log10((mag + abs(atom_term)) / abs(value))) if value != 0 else math.inf
             if lost <= extra - 3:
                 return value, atom_term
