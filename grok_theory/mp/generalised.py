@@ -42,7 +42,7 @@ import numpy as np
 from scipy import optimize
 
 from grok_theory import _validate
-from grok_theory.mp.precision import context, prec_of, result, to_ctx
+from grok_theory.mp.precision import context, prec_of, result, takes_context, to_ctx
 
 __all__ = ["GeneralisedMarchenkoPastur", "RootError"]
 
@@ -584,8 +584,12 @@ class GeneralisedMarchenkoPastur:
 
         Parameters
         ----------
-        f : callable
-            Vectorised over a float64 array (float64 path) or called with one mpf (``dps``).
+        f : callable ``f(nu)`` or ``f(nu, ctx)``
+            Vectorised over a float64 array (float64 path) or called with one number of a private
+            mpmath context at the working precision (``dps``). Module functions such as
+            ``mpmath.exp`` run at the global precision; with a second parameter ``ctx`` (numpy on
+            the float64 path, the working mpmath context with ``dps``) use ``ctx.exp`` etc. (as in
+            :meth:`MarchenkoPastur.expect <grok_theory.mp.law.MarchenkoPastur.expect>`).
         weights : array (one per atom of ``sigma``) or callable of σ, optional
             Teacher/covariance weights w_k; default 1 (the law itself).
         dps : int, optional
@@ -598,6 +602,9 @@ class GeneralisedMarchenkoPastur:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
         dps = _validate.dps_value(dps)
+        if takes_context(f):  # f(nu, ctx): numpy on the float64 path, the private context with dps
+            f_ctx = f
+            f = (lambda nu: f_ctx(nu, np)) if dps is None else (lambda nu: f_ctx(nu, nu.context))
         if dps is None:
             s = _validate.nonnegative("s", s)
             return self._expect_float(f, self._weights(weights), s)

@@ -35,7 +35,7 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, takes_context, to_ctx
 from grok_theory.mp.precision import vectorize as _vector_mp
 from grok_theory.mp.angle_rule import (
     LN10,
@@ -850,7 +850,7 @@ class MarchenkoPastur:
     def _expect(self, f: Callable[..., Any], dps: int | None, s: Any, log: bool) -> Any:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
-        if _takes_context(f):
+        if takes_context(f):
             f_ctx = f
             if dps is None:
                 f = lambda nu: f_ctx(nu, np)  # noqa: E731

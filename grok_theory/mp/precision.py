@@ -27,7 +27,8 @@ from mpmath.ctx_mp import MPContext
 from mpmath.ctx_mp_python import _mpf as _MPF  # the mpf of every context (mpmath.mpf and private ones)
 from mpmath.libmp import dps_to_prec, from_rational, mpf_pos, round_nearest
 
-__all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "EXACT_TYPES"]
+__all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "takes_context",
+           "EXACT_TYPES"]
 
 _local = threading.local()
 
@@ -185,3 +186,17 @@ def vectorize(name: str, value: Any, fn: Callable[[Any], Any]) -> Any:
     if isinstance(value, (list, tuple)):
         return [fn(v) for v in value]
     return fn(value)
+
+
+def takes_context(f: Callable[..., Any]) -> bool:
+    """True if the user function ``f`` has (at least) two required positional parameters, i.e. is
+    ``f(nu, ctx)``: it is then called with the working context (numpy on float64 paths, the private
+    mpmath context on ``dps`` paths), so that ``ctx.exp`` etc. run at the working precision."""
+    import inspect
+
+    try:
+        params = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: f(nu)
+        return False
+    required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+    return len(required) >= 2

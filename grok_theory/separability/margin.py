@@ -166,7 +166,7 @@ def limiting_accuracy(margin: Any, sigma: Any, dps: int | None = None) -> Any:
     M ≈ σκ(λ) and A_∞ ≈ Φ(1/(σ²κ(λ))).
     """
     dps = v.dps_value(dps)
-    v.positive("sigma", sigma)
+    v.positive("sigma", _num("sigma", sigma))  # exact inputs (str, Fraction, ...) are kept for the dps path
     if dps is None:
         from scipy.special import ndtr
 
