@@ -312,6 +312,70 @@ def eq16() -> Derivation:
                       "grok_theory.linear.model.TeacherStudent.gen_loss_limit", checks=checks)
 
 
+def train_noise_floor() -> Derivation:
+    """The label-noise part of L_tr(∞) in closed form for every λ and γ (issue 14: the quadrature of
+    the raw integrand cancels ~|log10 L| digits at λ > 1 with weight decay)."""
+    ints = _integrands()
+    n_inf = sp.expand((ints["train"] - ints["train"].subs(sigma, 0)).subs(h, 0))
+    split = sigma**2 * (1 - lam) + lam * sigma**2 * g**2 / (nu + g) ** 2
+    z, mvar = sp.symbols("z m")
+    quad = lam * z * mvar**2 + (z + lam - 1) * mvar + 1  # m(z) = E[1/(ν − z)] is its root (mp.stieltjes)
+    R = sp.sqrt(g**2 + 2 * (1 + lam) * g + (1 - lam) ** 2)  # √((g + λ₋)(g + λ₊))
+
+    def m_cont(mu: Any, one_m: Any) -> sp.Expr:
+        return 2 / (mu * (R + one_m + g))
+
+    def residual(mu: Any, one_m: Any, atom: Any) -> sp.Expr:
+        m_full = m_cont(mu, one_m) + atom / g  # the atom (1 − 1/λ)⁺ at ν = 0 adds atom/g to E[1/(ν+g)]
+        return sp.radsimp(sp.together(quad.subs({z: -g, mvar: m_full})))
+
+    ec2 = {k: -sp.diff(m_cont(mu, one_m), g) for k, (mu, one_m) in {"lt1": (1, 1 - lam), "gt1": (lam, lam - 1)}.items()}
+    ec2_stated = {k: 2 * (R + g + 1 + lam) / (mu * R * (R + one_m + g) ** 2)
+                  for k, (mu, one_m) in {"lt1": (1, 1 - lam), "gt1": (lam, lam - 1)}.items()}
+    floor = sp.Symbol("σ²(1 − λ)⁺") + lam * sigma**2 * g**2 * sp.Symbol("E_c[(ν+g)^-2]")
+    steps = [
+        Step("t → ∞ (h = 0): the train noise integrand is σ²(1 − λ) + λσ²g²/(ν+g)², all positive but the first",
+             sp.Eq(sp.Symbol("N_∞(ν)"), split), "h = 0 in ℓ_tr − ℓ_tr|σ=0",
+             lambda: is_zero(sp.simplify(n_inf - split)), "sympy: simplifies to 0"),
+        Step("the null modes (ν = 0, λ > 1) keep σ²: the same expression at ν = 0", sp.Eq(sp.Symbol("N_∞(0)"), sigma**2),
+             "substitution", lambda: is_zero(split.subs(nu, 0) - sigma**2), "sympy: substitution"),
+        Step("for λ > 1 the atom's σ²(1 − 1/λ) cancels the continuous part's σ²(1 − λ)/λ exactly",
+             sp.Eq(sp.Symbol("E[N_∞]"), floor), "the continuous part has mass min(1, 1/λ)",
+             lambda: is_zero(sigma**2 * (1 - 1 / lam) + sigma**2 * (1 - lam) / lam), "sympy: simplifies to 0"),
+        Step("E_c[1/(ν+g)] = 2/(max(1, λ)(R + |1 − λ| + g)), R² = g² + 2(1+λ)g + (1−λ)²: with the atom's "
+             "(1 − 1/λ)⁺/g it solves λzm² + (z+λ−1)m + 1 = 0 at z = −g",
+             sp.Eq(sp.Symbol("E_c[(ν+g)^-1]"), 2 / (sp.Symbol("μ") * (R + sp.Symbol("|1−λ|") + g))),
+             "the Stieltjes quadratic (mp.stieltjes), rationalised (no cancellation: all terms positive)",
+             lambda: is_zero(residual(1, 1 - lam, 0)) and is_zero(residual(lam, lam - 1, 1 - 1 / lam)),
+             "sympy: the quadratic's residual simplifies to 0 (λ < 1: μ = 1; λ > 1: μ = λ)"),
+        Step("E_c[1/(ν+g)²] = −∂_g E_c[1/(ν+g)] = 2(R + g + 1 + λ)/(max(1, λ) R (R + |1 − λ| + g)²)",
+             sp.Eq(sp.Symbol("E_c[(ν+g)^-2]"), ec2_stated["gt1"]), "differentiate in g",
+             lambda: all(is_zero(sp.simplify(ec2[k] - ec2_stated[k])) for k in ec2), "sympy: simplifies to 0"),
+    ]
+    cases = (("1.5", "0.001"), ("0.5", "0.2"), ("4", "0.01"))
+
+    def implementation(lam_: str, gam: str) -> Any:
+        from grok_theory.mp.precision import context, prec_of, result
+
+        model = TeacherStudent(lam_, weight_decay=gam, label_noise="0.3")
+        return lambda dps: result(model.train_noise_floor(context(prec_of(dps))), dps)
+
+    def ref(lam_: str, gam: str) -> Any:
+        def value(dps: int) -> Any:  # the decimal strings read exactly at the check's precision
+            lm, gm, s2 = mpmath.mpf(lam_), mpmath.mpf(gam) / 2, mpmath.mpf("0.3") ** 2
+            return reference.expect(lm, lambda x: s2 * (1 - lm) + lm * s2 * gm**2 / (x + gm) ** 2)
+        return value
+
+    checks = tuple(
+        numeric_check(f"E[N_∞] at λ = {lam_}, γ = {gam}, σ = 0.3: TeacherStudent.train_noise_floor vs raw-density "
+                      "quadrature of the (cancelling) raw integrand", implementation(lam_, gam), ref(lam_, gam))
+        for lam_, gam in cases)
+    return Derivation("levi2024.train_noise_floor", "label-noise floor of the training loss, any λ and weight decay",
+                      ["self-averaging", "training labels y = Tᵀx + ξ, ξ ~ N(0, σ²)", "g = γ/2 > 0 or σ²(1 − λ)⁺ alone"],
+                      steps, sp.Eq(sp.Symbol("L_tr,noise(∞)"), floor), "derived here (extends Levi et al. 2024, §3.1.3)",
+                      "grok_theory.linear.model.TeacherStudent.train_noise_floor", checks=checks)
+
+
 def d_out_rescaling() -> Derivation:
     ints = _integrands()
     hd = sp.exp(-2 * eta / d * (nu + g) * t)
@@ -331,7 +395,8 @@ def d_out_rescaling() -> Derivation:
 
 
 def derivations() -> list[Derivation]:
-    return mode_solutions() + loss_curves() + [eq21(), init_scale(), label_noise(), eq16(), d_out_rescaling()]
+    return mode_solutions() + loss_curves() + [eq21(), init_scale(), label_noise(), train_noise_floor(), eq16(),
+                                                d_out_rescaling()]
 
 
 if __name__ == "__main__":

@@ -78,7 +78,7 @@ LAM_RANGE = (1e-8, 1e8)
 #: even the double-double product s·λ₋ overflows)
 S_MAX = 1e250
 
-#: most draws one :meth:`MarchenkoPastur.rvs` call makes (near λ = 1 a draw costs ~0.6 ms)
+#: most draws one :meth:`MarchenkoPastur.rvs` call makes (a draw costs ~1 µs; the cap bounds memory)
 MAX_RVS = 10**6
 
 #: the largest moment order accepted (the exact Narayana polynomial costs ~0.5 s at k = 1000)
