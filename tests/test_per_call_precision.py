@@ -403,3 +403,15 @@ def test_what_precision_a_user_function_gets():
     # the generalised law takes f(nu, ctx) the same way
     gen = GeneralisedMarchenkoPastur(Fraction(1, 2), [1])
     assert _rel(gen.expect(lambda nu, ctx: ctx.exp(-nu), dps=30), exact) < 1e-29
+
+
+def test_laplace_dps_near_one_where_the_float_estimate_overflows_the_table():
+    """Found by test_edges' hypothesis search: at λ = 1 + 1.4e-7, s = 0.04 the float64 estimate that
+    chooses node counts raised QuadratureError; the dps path now falls back to the certified edge rule."""
+    lam = 1.000000137244776
+    law = MarchenkoPastur(lam)
+    for power in (0, 1):
+        with mpmath.workdps(40):
+            ref = reference.laplace(mpmath.mpf(lam), mpmath.mpf(0.04), power=power)
+        assert _rel(law.laplace(0.04, power=power, dps=25), ref) < 1e-24
+        assert abs(float(law.log_laplace(0.04, power=power, dps=25)) - float(mpmath.log(ref))) < 1e-15

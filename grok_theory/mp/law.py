@@ -732,7 +732,12 @@ class MarchenkoPastur:
         kappa = 2 * p["sqrt"] * sm
         kf = float(kappa)
         # float64 estimates choose node counts; the results are certified below
-        log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
+        try:
+            log_t = float(np.log(self._scaled_direct_float(np.array([sf]), power))[0])
+        except QuadratureError:
+            # near λ = 1 the a priori count of the direct form can exceed the table (e.g.
+            # λ = 1 + 1.4e-7, s = 0.04): the certified edge rule needs no such estimate
+            return self._expect_mp(lambda nu: nu**power, dps, s, log)
         nepers = digits * LN10 - log_t + math.log(2.0)
         maj = Majorant(self.lam, np.array([kf]), power)
         tail_nepers = nepers + math.log(2 * self._weight_bound(power))
