@@ -18,7 +18,7 @@ def test_ids(derivations):
     """(Every registered derivation is re-verified in tests/test_verify.py.)"""
     assert list(derivations) == ["levi2024.mode_solution_gd", "levi2024.mode_solution_flow", "levi2024.eq15",
                                  "levi2024.eq21", "levi2024.init_scale", "levi2024.label_noise_gen_loss",
-                                 "levi2024.eq16", "levi2024.d_out_rescaling"]
+                                 "levi2024.train_noise_floor", "levi2024.eq16", "levi2024.d_out_rescaling"]
 
 
 def test_derived_integrand_vs_implementation(derivations):

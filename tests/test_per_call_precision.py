@@ -415,3 +415,14 @@ def test_laplace_dps_near_one_where_the_float_estimate_overflows_the_table():
             ref = reference.laplace(mpmath.mpf(lam), mpmath.mpf(0.04), power=power)
         assert _rel(law.laplace(0.04, power=power, dps=25), ref) < 1e-24
         assert abs(float(law.log_laplace(0.04, power=power, dps=25)) - float(mpmath.log(ref))) < 1e-15
+
+
+@pytest.mark.parametrize("lam, t", [(0.999, 10), (1.001, 1000)])
+def test_noisy_train_loss_dps_near_one(lam, t):
+    """γ = 0, σ = 0.1 next to λ = 1: the dps path raised QuadratureError (also on main) because the
+    noise parts were integrated without the pole correction at ν = 0; the train noise integrand is
+    analytic there (the null modes enter through their own atom term)."""
+    m = TeacherStudent(lam, label_noise=0.1)
+    ref = _train_reference(lam, 0.01, 0.0, 0.1, t, "flow", digits=40)
+    assert _rel(m.train_loss(t, dps=25), ref) < 1e-24
+    assert _rel(m.train_loss(t), ref) < 2e-15

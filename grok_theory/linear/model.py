@@ -549,8 +549,9 @@ class TeacherStudent(GradientRates):
     def _part_mp(self, part: tuple, digits: int) -> Any:
         """E[F] of one part of a curve; time-independent ("static") parts are cached per model."""
         if part[0] != "static":
-            make, s_lo, s_hi, pc = part
-            return self.law.edge_expect_mp(make, digits, s_lo, s_hi, pole_correct=pc)[0]
+            make, s_lo, s_hi, pc, *atom = part  # atom: optional make_atom (the null modes' F)
+            return self.law.edge_expect_mp(make, digits, s_lo, s_hi, make_atom=atom[0] if atom else None,
+                                           pole_correct=pc)[0]
         _, which, make, s_lo, s_hi, pc = part
         cache = self.__dict__.setdefault("_static_cache", {})
         key = (which, digits)
@@ -597,7 +598,10 @@ class TeacherStudent(GradientRates):
             # (at λ = 1 without weight decay the saturated gen/norm noise λσ²/ν is not integrable)
             critical = self.g == 0 and self.law.lower == 0 and which != "train"
             if kappa <= 30 or critical or self.oscillates or (self.dynamics == "gd" and s1_lo == math.inf):
-                parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth))
+                # the train noise integrand λσ²(ν·nf·w² − 2qw) + σ² is analytic at ν = 0 also
+                # for γ = 0 (ν·nf = q = 1), and its value there, σ² (w = 0), is the null modes': the
+                # pole correction applies (without it λ = 0.999 needs > 65536 nodes)
+                parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth or which == "train"))
             else:
                 # late: the saturated part (h = 0) and a part decaying with h, resolved at the edge
                 if which == "train":
@@ -611,10 +615,21 @@ class TeacherStudent(GradientRates):
                 def make_dec(ctx: Any) -> Any:
                     return self._noise_term(which, t_of(ctx), ctx, decaying=True)
 
-                parts.append((make_dec, s1_lo, 0.0, smooth))
+                if which == "train" and self.g == 0 and self.law.atom > 0:
+                    # λσ²h² on ν > 0: F is its analytic continuation (λσ² at ν = 0, so the pole
+                    # correction applies near λ = 1⁺) and the null modes, which do not decay, enter
+                    # through make_atom = 0
+                    def make_dec_cont(ctx: Any) -> Any:
+                        kk, tm = self._k(ctx), t_of(ctx)
+                        return lambda nu: kk["lam"] * kk["s2"] * self.mode_factor(tm, nu, ctx) ** 2
+
+                    parts.append((make_dec_cont, s1_lo, 0.0, True, lambda ctx: ctx.mpf(0)))
+                else:
+                    # (train, γ = 0, λ ≤ 1: λσ²h² is analytic at ν = 0 and F(0) is its value there)
+                    parts.append((make_dec, s1_lo, 0.0, smooth or which == "train"))
         # the time-dependent parts share one rule (one set of nodes): the slowest decay decides
         # which nodes may be skipped, the fastest the resolution (the initial node count)
-        dynamic = [p for p in parts if p[0] != "static"]
+        dynamic = [p for p in parts if p[0] != "static" and len(p) == 4]  # (parts with their own atom stay apart)
         if len(dynamic) > 1:
             makes = [p[0] for p in dynamic]
 
@@ -622,7 +637,7 @@ class TeacherStudent(GradientRates):
                 fs = [mk(ctx) for mk in makes]
                 return lambda nu: ctx.fsum(f(nu) for f in fs)
 
-            parts = [p for p in parts if p[0] == "static"] + [
+            parts = [p for p in parts if p[0] == "static" or len(p) > 4] + [
                 (make_all, min(p[1] for p in dynamic), max(p[2] for p in dynamic), all(p[3] for p in dynamic))]
         digits = dps + 3
         while True:

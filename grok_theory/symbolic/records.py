@@ -9,16 +9,19 @@ derivations are executable and the tests re-run them.
 """
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, Literal
 
 import mpmath
+from mpmath.ctx_mp import MPContext
 from mpmath.ctx_mp_python import _constant
+from mpmath.libmp import dps_to_prec, from_rational, mpf_pos, round_nearest
 import numpy as np
 import sympy
 
-from grok_theory.mp.precision import context, prec_of, result, to_ctx
 from grok_theory.symbolic.latex import to_latex
 
 __all__ = [
@@ -30,6 +33,29 @@ __all__ = [
 FAMILY_ALPHA = 1e-3
 """Family-wise false-failure probability of one simulation check with ``max_z=None``."""
 
+
+
+_local = threading.local()
+
+
+def _context(prec: int) -> MPContext:
+    """This thread's private mpmath context at ``prec`` bits (the symbolic layer does not import the
+    engine's :mod:`grok_theory.mp.precision`; same rule: never the global ``mpmath.mp``)."""
+    pool = _local.__dict__.setdefault("pool", {})
+    if prec not in pool:
+        ctx = MPContext()
+        ctx.prec = prec
+        pool[prec] = ctx
+    return pool[prec]
+
+
+def _prec(dps: int) -> int:
+    return int(dps_to_prec(dps))
+
+
+def _result(x: Any, dps: int) -> Any:
+    """``x`` as a global-context mpf rounded to ``dps`` digits (carries its own precision)."""
+    return mpmath.mp.make_mpf(mpf_pos(x._mpf_, _prec(dps), round_nearest))
 
 def _short(text: str, n: int = 60) -> str:
     """``text`` on one line, cut to ``n`` characters with an ellipsis (for reprs)."""
@@ -74,7 +100,7 @@ def digits_agreed(value: Any, reference: Any) -> float:
 
     Returns ``math.inf`` for exact agreement; a reference of 0 is compared absolutely.
     """
-    ctx = context(max(prec_of(60), _bits(value), _bits(reference)))  # at least the inputs' precision
+    ctx = _context(max(_prec(60), _bits(value), _bits(reference)))  # at least the inputs' precision
     x, y = _at(ctx, value, 80), _at(ctx, reference, 80)
     err = abs(x - y)
     if err == 0:
@@ -85,18 +111,20 @@ def digits_agreed(value: Any, reference: Any) -> float:
 
 def _at(ctx: Any, value: Any, digits: int) -> Any:
     """A number (mpmath of any precision, SymPy, Python) as a number of the private context ``ctx``
-    (mpmath numbers keep their mantissa up to the context's precision; SymPy evaluated to ``digits``)."""
+    (mpmath numbers keep their mantissa up to the context's precision; SymPy evaluated to ``digits``;
+    a Fraction correctly rounded)."""
     if isinstance(value, sympy.Basic):
         value = sympy.N(value, digits)
-        if value.is_real:
-            return to_ctx(value, ctx)
         re, im = value.as_real_imag()
-        return ctx.mpc(to_ctx(re, ctx), to_ctx(im, ctx))
+        re_c = ctx.make_mpf(mpf_pos(sympy.Float(re, digits)._mpf_, ctx.prec, round_nearest))
+        if im == 0:
+            return re_c
+        return ctx.mpc(re_c, ctx.make_mpf(mpf_pos(sympy.Float(im, digits)._mpf_, ctx.prec, round_nearest)))
     if isinstance(value, _constant):  # mpmath.pi etc.: evaluated at the context's precision
         return ctx.make_mpf(value.func(ctx.prec, "n"))
-    if hasattr(value, "_mpf_") or hasattr(value, "_mpc_") or isinstance(value, complex):
-        return ctx.convert(value)
-    return to_ctx(value, ctx)
+    if isinstance(value, Fraction):
+        return ctx.make_mpf(from_rational(value.numerator, value.denominator, ctx.prec, round_nearest))
+    return ctx.convert(value)
 
 
 def _bits(value: Any) -> int:
@@ -109,11 +137,11 @@ def _bits(value: Any) -> int:
 
 def relative_error(value: Any, reference: Any) -> Any:
     """``value/reference − 1`` as an mpmath number at 30 digits (``inf`` for a zero reference and nonzero value)."""
-    ctx = context(prec_of(30))
+    ctx = _context(_prec(30))
     a, b = _at(ctx, value, 40), _at(ctx, reference, 40)
     if b == 0:
-        return result(0, 30) if a == 0 else mpmath.inf
-    return result(a / b - 1, 30)
+        return mpmath.mpf(0) if a == 0 else mpmath.inf
+    return _result(a / b - 1, 30)
 
 
 @dataclass(frozen=True, repr=False)
