@@ -20,3 +20,14 @@ def median_cpu_time(fn: Callable[[], object], repeat: int) -> float:
     """Median CPU time of ``repeat`` calls of ``fn`` (this process only, so less disturbed than
     wall time when other jobs share the cores)."""
     return median_time(fn, repeat, time.process_time)
+
+
+def pinned_blas():
+    """A context manager limiting BLAS to one thread (threadpoolctl), or a no-op without it."""
+    from contextlib import nullcontext
+
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return nullcontext()
+    return threadpool_limits(limits=1)

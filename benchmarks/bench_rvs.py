@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import platform
-from contextlib import nullcontext
 
 import numpy as np
-from _timing import median_cpu_time
+from _timing import median_cpu_time, pinned_blas
 
 from grok_theory.mp.law import MarchenkoPastur
 
@@ -44,12 +43,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--size", type=int, default=10_000)
     args = parser.parse_args()
-    try:
-        from threadpoolctl import threadpool_limits
-        pin = threadpool_limits(limits=1)
-    except ImportError:
-        pin = nullcontext()
-    with pin:
+    with pinned_blas():
         print(f"# {platform.processor() or platform.machine()}, Python {platform.python_version()}, {args.size} draws")
         print("| λ | bisection (ms) | angle Newton (ms) | speed-up | max |Δx| between the two |")
         print("| --- | --- | --- | --- | --- |")
