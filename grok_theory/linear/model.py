@@ -417,14 +417,15 @@ class TeacherStudent(GradientRates):
         """The label-noise part of L_tr(∞) in closed form (float, or a number of the context ``mp``).
 
         With N∞(ν) = λσ²(ν²/(ν+g)² − 2ν/(ν+g)) + σ² = σ²(1 − λ) + λσ²g²/(ν+g)² on ν > 0 and σ² on the
-        null modes (the same expression at ν = 0), the atom (1 − 1/λ)⁺ cancels σ²(1 − λ) for λ > 1:
+        null modes (the same expression at ν = 0), the atom (1 − 1/λ)⁺ cancels σ²(1 − λ) for λ > 1::
 
             E[N∞] = σ²(1 − λ)⁺ + λσ²g² E_c[1/(ν+g)²],
-            E_c[1/(ν+g)²] = 2(R + g + 1 + λ) / (max(1, λ) R (R + |1 − λ| + g)²),  R = √((g+λ₋)(g+λ₊)),
+            E_c[1/(ν+g)²] = 2(R + g + 1 + λ) / (max(1, λ) R (R + abs(1 − λ) + g)²),  R = √((g+λ₋)(g+λ₊)),
 
         the derivative of the continuous part of the Stieltjes transform, E_c[1/(ν+g)] =
-        2/(max(1, λ)(R + |1 − λ| + g)) (R² = g² + 2(1+λ)g + (1−λ)²: every term positive, so the
-        floor keeps full relative precision where the loss has decayed to it).
+        2/(max(1, λ)(R + abs(1 − λ) + g)) (R² = g² + 2(1+λ)g + (1−λ)²: every term positive, so the
+        floor keeps full relative precision where the loss has decayed to it). Derivation
+        ``levi2024.train_noise_floor``.
         """
         kk = self._k(mp)
         lam, s2, g = kk["lam"], kk["s2"], kk["g"]

@@ -302,9 +302,9 @@ class MarchenkoPastur:
 
         Inverse-CDF sampling: with probability ``atom`` the draw is 0, otherwise the continuous
         CDF is inverted in the angle variable φ ∈ [0, π], ``ν = 1 + λ − 2√λ cos φ``, where both the
-        CDF and its derivative are closed forms (derivation ``mp.cdf``):
+        CDF and its derivative are closed forms (derivation ``mp.cdf``)::
 
-            F(φ) = (1/π)[sin φ/√λ + (1+λ)φ/(2λ) − (|1−λ|/λ) arctan((1+√λ)/|1−√λ| · tan(φ/2))],
+            F(φ) = (1/π)[sin φ/√λ + (1+λ)φ/(2λ) − (abs(1−λ)/λ) arctan((1+√λ)/abs(1−√λ) · tan(φ/2))],
             F′(φ) = 2 sin²φ / (π ν(φ))
 
         (ν p(ν) dν = (2/π) sin²φ dφ). A start from a tabulated F (monotone linear interpolation
