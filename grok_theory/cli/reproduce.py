@@ -29,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--format", nargs="+", default=["png", "pdf"], choices=("png", "pdf", "svg"),
                    help="file formats (default: png pdf)")
     p.add_argument("--list", action="store_true", help="list the available figures and exit")
-    add_executor_arguments(p, "figures")
+    add_executor_arguments(p, "figures (one figure: its seeds, grid rows or networks)")
     p.set_defaults(func=run)
 
 

@@ -9,7 +9,13 @@ leaves a setting open, the choice is stated in the figure title and in docs/figu
 
 ``quick=True`` shrinks d_in, the number of seeds and the grids so that each figure takes well
 under a minute; ``quick=False`` uses the paper's sizes (Fig. 5 then trains 1000-d_h-5 networks
-for 2·10⁴ steps, which takes hours on one core).
+for 2·10⁴ steps: seconds for the linear networks, which GD runs in the eigenbasis of the sample
+covariance, but about an hour per tanh seed at d_h = 200 on one core).
+
+The simulation-heavy figures (1–5) take ``executor=`` (any :class:`concurrent.futures.Executor`):
+their seeds, phase-diagram rows or networks are computed on it, with results identical to the
+serial run. :func:`grok_theory.figures.reproduce.render` passes its executor into a figure when
+it draws one figure, and draws figures in parallel (each serially) when it draws several.
 
 matplotlib is imported inside the functions (optional ``plot`` extra).
 """
@@ -18,7 +24,7 @@ from __future__ import annotations
 import math
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,6 +36,9 @@ from grok_theory.linear.late_time import grokking_time_approx
 from grok_theory.figures.reproduce import pyplot
 from grok_theory.linear.simulate import SimulationResult, simulate_chunked, simulate_linear
 from grok_theory.linear.two_layer import kernel_theory, simulate_two_layer
+
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
 
 __all__ = ["FIGURES", "fig1", "fig2", "fig3", "fig4", "fig5", "fig6"]
 
@@ -74,14 +83,14 @@ def _theory_lines(ax_loss: Any, ax_acc: Any | None, model: TeacherStudent, t: np
 
 
 def _curves_panels(axes: Sequence[Any], runs: Sequence[tuple[str, dict]], d_in: int, seeds: int, t: np.ndarray,
-                   eps: float, n_test: int = 1000) -> None:
+                   eps: float, n_test: int = 1000, executor: Executor | None = None) -> None:
     """Left: losses; centre: accuracies; each run = (label, model/simulation keyword arguments)."""
     ax_l, ax_a = axes
     ax_l.set(xscale="log", yscale="log")
     ax_a.set(xscale="log")
     for (label, kw), color in zip(runs, COLORS):
         _say(f"simulating {label} (d_in = {d_in}, {seeds} seeds)")
-        sim = simulate_chunked(d_in, t, seeds=range(seeds), eps=eps, lr=LR, n_test=n_test, **kw)
+        sim = simulate_chunked(d_in, t, seeds=range(seeds), eps=eps, lr=LR, n_test=n_test, executor=executor, **kw)
         _band(ax_l, sim.t, sim.train_loss, color, "--")
         _band(ax_l, sim.t, sim.gen_loss_test, color, "-", label)
         _band(ax_a, sim.t, sim.train_accuracy, color, "--")
@@ -110,13 +119,14 @@ def _new_figure(ncols: int = 3, nrows: int = 1, title: str = "") -> tuple[Any, A
     return fig, axes
 
 
-def fig1(quick: bool = False) -> Any:
+def fig1(quick: bool = False, executor: Executor | None = None) -> Any:
     """Levi Fig. 1: losses, accuracies and Δt as functions of λ (d_out = 1, γ = 0)."""
     d_in, seeds = (200, 4) if quick else (1000, 8)
     fig, ax = _new_figure(title=f"Levi et al. Fig. 1 — η = {LR}, d_in = {d_in}, d_out = 1, ε = {EPS:g}, {seeds} seeds"
                           + (" (quick)" if quick else ""))
     t = log_steps(1e5, 40 if quick else 64, include_zero=True)
-    _curves_panels(ax[:2], [(f"λ = {lam}", dict(lam=lam)) for lam in (0.1, 0.9, 1.5)], d_in, seeds, t, EPS)
+    _curves_panels(ax[:2], [(f"λ = {lam}", dict(lam=lam)) for lam in (0.1, 0.9, 1.5)], d_in, seeds, t, EPS,
+                   executor=executor)
     lams = np.linspace(0.02, 0.98, 25 if quick else 60)
     for eps, color in zip((1e-2, 1e-3, 1e-4, 1e-5), ("tab:orange", "tab:blue", "tab:green", "tab:brown")):
         # Levi's definition for d_out = 1: both losses reach eps/4 (accuracy erf(√2) ≈ 95.45 %)
@@ -127,14 +137,14 @@ def fig1(quick: bool = False) -> Any:
     return fig
 
 
-def fig2(quick: bool = False) -> Any:
+def fig2(quick: bool = False, executor: Executor | None = None) -> Any:
     """Levi Fig. 2: the effect of the output dimension at λ = 0.9, and Δt(d_out) with its maximum."""
     d_in, seeds = (200, 3) if quick else (1000, 6)
     fig, ax = _new_figure(title=f"Levi et al. Fig. 2 — λ = 0.9, η = {LR}, d_in = {d_in}, ε = {EPS:g}, {seeds} seeds"
                           + (" (quick)" if quick else ""))
     t = log_steps(3e5, 36 if quick else 56, include_zero=True)
     _curves_panels(ax[:2], [(f"d_out = {d}", dict(lam=0.9, d_out=d)) for d in (1, 50, 700)], d_in, seeds, t, EPS,
-                   n_test=400 if quick else 1000)
+                   n_test=400 if quick else 1000, executor=executor)
     d_grid = np.unique(np.round(np.geomspace(1, 1000, 22 if quick else 60)).astype(int))
     lams = (0.5, 0.9) if quick else (0.5, 0.7, 0.9, 0.95)
     for lam, color in zip(lams, ("tab:green", "tab:orange", "tab:blue", "tab:brown")):
@@ -150,7 +160,7 @@ def fig2(quick: bool = False) -> Any:
             cand = range(int(d_grid[max(i - 1, 0)]), int(d_grid[min(i + 1, len(d_grid) - 1)]) + 1)
             d_best, delta_best = max(((d, delta(d)) for d in cand), key=lambda pair: pair[1])
         else:  # complete search over every d_out
-            d_best, delta_best = d_out_max(lam, EPS, LR, **MARK)
+            d_best, delta_best = d_out_max(lam, EPS, LR, executor=executor, **MARK)
         ax[2].plot([d_best], [delta_best], "o", color=color, mec="k")
         ax[2].annotate(f"{d_best}", (d_best, delta_best), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax[2].set(xscale="log", yscale="log", xlabel="d_out", ylabel="Δt (GD steps)",
@@ -159,14 +169,14 @@ def fig2(quick: bool = False) -> Any:
     return fig
 
 
-def fig3(quick: bool = False) -> Any:
+def fig3(quick: bool = False, executor: Executor | None = None) -> Any:
     """Levi Fig. 3: the effect of weight decay at λ = 0.9, and Δt(γ) for several λ."""
     d_in, seeds = (200, 4) if quick else (1000, 8)
     fig, ax = _new_figure(title=f"Levi et al. Fig. 3 — λ = 0.9, η = {LR}, d_in = {d_in}, d_out = 1, ε = {EPS:g}, "
                           f"{seeds} seeds" + (" (quick)" if quick else ""))
     t = log_steps(1e5, 40 if quick else 64, include_zero=True)
     _curves_panels(ax[:2], [(f"γ = {g:g}", dict(lam=0.9, weight_decay=g)) for g in (1e-5, 1e-3, 1e-2)],
-                   d_in, seeds, t, EPS)
+                   d_in, seeds, t, EPS, executor=executor)
     gammas = np.geomspace(1e-6, 1e-1, 18 if quick else 50)
     lams = (0.5, 0.9) if quick else (0.3, 0.5, 0.7, 0.9)
     for lam, color in zip(lams, ("tab:green", "tab:orange", "tab:blue", "tab:brown")):
@@ -183,9 +193,13 @@ def fig3(quick: bool = False) -> Any:
     return fig
 
 
-def phase_rows(x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, progress: bool | None = None) -> np.ndarray:
+def phase_rows(x: tuple[str, Any], y: tuple[str, Any], base: TeacherStudent, progress: bool | None = None,
+               executor: Executor | None = None) -> np.ndarray:
     """Δt of :func:`grok_theory.linear.grokking.phase_diagram` (A(t*) = 0.95, ε = EPS), one x value at a
-    time so that a progress bar can report on long grids; shape (len(x values), len(y values))."""
+    time so that a progress bar can report on long grids (or, with ``executor``, rows split across
+    it); shape (len(x values), len(y values))."""
+    if executor is not None:
+        return np.asarray(phase_diagram(x, y, eps=EPS, base=base, executor=executor, **MARK).delta)
     name, values = x
     bar = Progress(len(values), progress, label="phase diagram", unit="rows")
     rows = []
@@ -215,7 +229,7 @@ def _phase_panel(ax: Any, x: tuple[str, Any], y: tuple[str, Any], z: np.ndarray,
     return mesh
 
 
-def fig4(quick: bool = False) -> Any:
+def fig4(quick: bool = False, executor: Executor | None = None) -> Any:
     """Levi Fig. 4: phase diagrams of Δt over (γ, d_out), (γ, λ), (d_out, λ), on one colour scale."""
     n = 10 if quick else 40
     fig, ax = _new_figure(title=f"Levi et al. Fig. 4 — Δt at A(t*) = 0.95, η = {LR}, ε = {EPS:g}, {n}×{n} grid"
@@ -232,7 +246,7 @@ def fig4(quick: bool = False) -> Any:
     z = []
     for x, y, _, _, title in panels:
         _say(f"phase diagram ({x[0]}, {y[0]}) at {title}")
-        z.append(_log_delta(phase_rows(x, y, base)))
+        z.append(_log_delta(phase_rows(x, y, base, executor=executor)))
     finite = np.concatenate([v[np.isfinite(v)] for v in z])
     plt = pyplot()
     norm = plt.Normalize(finite.min(), finite.max()) if finite.size else plt.Normalize(0, 1)
@@ -250,7 +264,7 @@ def fig4(quick: bool = False) -> Any:
     return fig
 
 
-def fig5(quick: bool = False) -> Any:
+def fig5(quick: bool = False, executor: Executor | None = None) -> Any:
     """Levi Fig. 5: two-layer 1000-d_h-5 networks (linear and tanh) against the frozen-kernel theory (Eq. 19)."""
     if quick:
         d_in, seeds, lr, t_max, n_t = 100, 2, 0.2, 2000, 14
@@ -262,13 +276,15 @@ def fig5(quick: bool = False) -> Any:
                           + "; black: frozen kernel (Eq. 19)")
     t = log_steps(t_max, n_t, include_zero=True)
     x = np.where(t > 0, t, 0.5)
+    runs = {(act, d_h): dict(d_in=d_in, lam=lam, d_h=d_h, d_out=d_out, lr=lr, activation=act, t=t, eps=eps)
+            for act in ("linear", "tanh") for d_h in (50, 200)}
+    sims = _two_layer_runs(runs, seeds, executor)
     for row, act in enumerate(("linear", "tanh")):
         ax_l, ax_a = ax[row]
         ax_l.set(xscale="log", yscale="log")
         ax_a.set(xscale="log")
         for d_h, color in zip((50, 200), ("tab:blue", "tab:red")):
-            _say(f"two-layer {act}, d_h = {d_h}")
-            sim = simulate_two_layer(d_in, lam, d_h, d_out, lr=lr, activation=act, t=t, seeds=range(seeds), eps=eps)
+            sim = sims[act, d_h]
             _band(ax_l, t, sim.train_loss, color, "--")
             _band(ax_l, t, sim.gen_loss_test, color, "-", f"d_h = {d_h}")
             _band(ax_a, t, sim.train_accuracy, color, "--")
@@ -283,6 +299,31 @@ def fig5(quick: bool = False) -> Any:
         ax_a.set(xlabel="GD steps t", ylabel="accuracy", ylim=(-0.02, 1.02), title=f"{act} hidden layer: accuracies")
         ax_l.legend(fontsize=8, loc="lower left")
     return fig
+
+
+def _two_layer_runs(runs: dict[Any, dict], seeds: int, executor: Executor | None) -> dict[Any, Any]:
+    """:func:`simulate_two_layer` for every configuration in ``runs`` over ``range(seeds)``.
+
+    Serially one configuration after the other; with an ``executor`` every (configuration, seed)
+    is one task, all submitted at once, the costliest (largest d_h, tanh) first, and each
+    configuration's seeds are joined in order (the same result as the serial run).
+    """
+    if executor is None:
+        out = {}
+        for key, kw in runs.items():
+            _say(f"two-layer {kw['activation']}, d_h = {kw['d_h']}")
+            out[key] = simulate_two_layer(seeds=range(seeds), **kw)
+        return out
+    from grok_theory.parallel import join_seed_results, limited_call
+
+    def cost(key: Any) -> tuple[int, bool]:
+        return runs[key]["d_h"], runs[key]["activation"] != "linear"
+
+    order = sorted(runs, key=cost, reverse=True)
+    _say(f"{len(runs) * seeds} two-layer runs on {type(executor).__name__}")
+    futures = {(key, s): executor.submit(limited_call, simulate_two_layer, seeds=(s,), progress=False, **runs[key])
+               for key in order for s in range(seeds)}
+    return {key: join_seed_results([futures[key, s].result() for s in range(seeds)], [1] * seeds) for key in runs}
 
 
 def fig6(quick: bool = False) -> Any:

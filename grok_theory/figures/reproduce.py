@@ -2,12 +2,13 @@
 
 A figure module exposes ``FIGURES: dict[str, Callable[[bool], matplotlib.figure.Figure]]``;
 each function takes ``quick`` (small simulations, ≤ 1 minute) and returns a figure drawn with
-the Agg backend. This module collects the figures of every module in :data:`FIGURE_MODULES`
+the Agg backend. The simulation-heavy ones also take ``executor=`` (see :func:`render`). This module collects the figures of every module in :data:`FIGURE_MODULES`
 and writes them as PNG and PDF. Plotting needs the optional ``plot`` extra (matplotlib).
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -15,7 +16,8 @@ from concurrent.futures import Executor, as_completed
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render", "summaries"]
+__all__ = ["FIGURE_MODULES", "MissingMatplotlib", "figures", "pyplot", "require_matplotlib", "render", "summaries",
+           "takes_executor"]
 
 #: modules (in grok_theory/figures/) whose ``FIGURES`` dicts make up ``grok-theory reproduce``
 FIGURE_MODULES = ("levi", "late_time", "omnigrok", "dichotomy", "separability", "structured", "thermal", "finite_size")
@@ -65,11 +67,21 @@ def summaries() -> dict[str, str]:
     return {name: " ".join((fn.__doc__ or "").strip().split("\n\n")[0].split()) for name, fn in figures().items()}
 
 
-def _draw(name: str, out_dir: str, quick: bool, formats: tuple[str, ...]) -> tuple[list[Path], float]:
-    """Draw one figure and save it in every format; the paths and the seconds it took."""
+def takes_executor(fn: Callable[..., Any]) -> bool:
+    """Whether a figure function accepts ``executor=`` (parallel work inside the figure)."""
+    try:
+        return "executor" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover - builtins without a signature
+        return False
+
+
+def _draw(name: str, out_dir: str, quick: bool, formats: tuple[str, ...],
+          executor: Executor | None = None) -> tuple[list[Path], float]:
+    """Draw one figure (its work on ``executor`` if given) and save it in every format; the paths and the seconds."""
     plt = pyplot()
     start = time.perf_counter()
-    fig = figures()[name](quick)
+    fn = figures()[name]
+    fig = fn(quick, executor=executor) if executor is not None else fn(quick)
     paths = []
     for fmt in formats:
         path = Path(out_dir) / f"{name}.{fmt}"
@@ -97,8 +109,12 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
     log : callable, optional
         Receives one progress line per figure (default: stderr).
     executor : concurrent.futures.Executor, optional
-        Draw the figures in parallel on it, one task per figure (a process pool or a Dask
-        cluster whose workers see ``out_dir``; matplotlib is not thread-safe, so not threads).
+        Parallel work, at one level only (never a pool inside a pool): with one figure that
+        accepts ``executor=`` (:func:`takes_executor`: the simulation-heavy ones, e.g. Levi
+        Figs. 1–5) its seeds / grid rows / networks run on the executor and the figure is drawn
+        here; otherwise the figures are drawn in parallel on it, one serial task per figure (a
+        process pool or a Dask cluster whose workers see ``out_dir``; matplotlib is not
+        thread-safe, so not threads). Either way the figures equal the serial ones.
     """
     pyplot()  # fail early without matplotlib
     available = figures()
@@ -116,7 +132,11 @@ def render(names: Iterable[str], out_dir: str | Path = ".", quick: bool = False,
     def done(name: str, paths: list[Path], seconds: float) -> None:
         log(f"{name}: wrote {', '.join(str(p) for p in paths)} ({seconds:.1f} s)")
 
-    if executor is None:
+    if executor is not None and len(names) == 1 and takes_executor(available[names[0]]):
+        log(f"{names[0]}: drawing ({mode}), its work on {type(executor).__name__} ...")
+        results = [_draw(names[0], str(out), quick, tuple(formats), executor)]
+        done(names[0], *results[0])
+    elif executor is None:
         results = []
         for name in names:
             log(f"{name}: drawing ({mode}) ...")

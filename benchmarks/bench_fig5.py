@@ -1,0 +1,114 @@
+"""Benchmark: the paper-size Levi Fig. 5 (two-layer 1000-d_h-5 networks, 2·10⁴ GD steps, 3 seeds).
+
+    python benchmarks/bench_fig5.py              # parts 1 and 2 (a few minutes)
+    python benchmarks/bench_fig5.py --full       # also the whole figure, serial vs 2 workers (hours)
+
+Part 1: one GD step (median of ``--repeat`` steps, BLAS pinned to one thread with threadpoolctl)
+at the paper's size, d_in = 1000, N = 2000, d_out = 5: the literal loop (linear and tanh, before
+and after evaluating tanh once per step) and the linear network's step in the eigenbasis of Σ.
+Part 2: the linear row of Fig. 5 (d_h = 50 and 200, 3 seeds, 2·10⁴ steps, spectral) serially and
+on ``ProcessPoolExecutor(2)`` (one BLAS thread per worker), through the figure's own runner.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from _timing import median_time
+
+from grok_theory.figures import levi
+from grok_theory.linear.two_layer import _ACT, gradients, spectral_gradients
+from grok_theory.parallel import _init_worker
+from grok_theory.simulation import log_steps
+
+D_IN, LAM, D_OUT, STEPS, SEEDS = 1000, 0.5, 5, 20_000, 3
+
+
+def part1(repeat: int) -> dict:
+    rng = np.random.default_rng(0)
+    n = round(D_IN / LAM)
+    x = rng.standard_normal((n, D_IN))
+    y = rng.standard_normal((n, D_OUT))
+    out = {}
+    with threadpool_limits(limits=1):
+        nu, basis = np.linalg.eigh(x.T @ x / n)
+        out["eigh"] = median_time(lambda: np.linalg.eigh(x.T @ x / n), max(3, repeat // 3))
+        for d_h in (50, 200):
+            s0 = rng.standard_normal((D_IN, d_h)) / math.sqrt(2 * D_IN * d_h)
+            s1 = rng.standard_normal((d_h, D_OUT)) / math.sqrt(2 * D_OUT * d_h)
+            teacher = rng.standard_normal((D_IN, D_OUT))
+            lin, tanh = _ACT["linear"], _ACT["tanh"]
+            old_dtanh = (np.tanh, lambda z: 1 - np.tanh(z) ** 2)  # the former step: tanh evaluated twice
+
+            def old_tanh_step():
+                pre = x @ s0
+                err = np.tanh(pre) @ s1 - y
+                return x.T @ ((err @ s1.T) * old_dtanh[1](pre)), np.tanh(pre).T @ err
+
+            out[d_h] = {
+                "loop linear": median_time(lambda: gradients(x, y, s0, s1, *lin), repeat),
+                "loop tanh (tanh twice, before)": median_time(old_tanh_step, repeat),
+                "loop tanh (tanh once, now)": median_time(lambda: gradients(x, y, s0, s1, *tanh), repeat),
+                "spectral linear": median_time(lambda: spectral_gradients(nu, teacher, s0, s1), repeat * 20),
+            }
+    return out
+
+
+def linear_row(executor) -> float:
+    t = log_steps(STEPS, 24, include_zero=True)
+    runs = {("linear", d_h): dict(d_in=D_IN, lam=LAM, d_h=d_h, d_out=D_OUT, lr=0.01, activation="linear", t=t, eps=1e-4)
+            for d_h in (50, 200)}
+    start = time.perf_counter()
+    if executor is None:
+        with threadpool_limits(limits=1):
+            levi._two_layer_runs(runs, SEEDS, None)
+    else:
+        levi._two_layer_runs(runs, SEEDS, executor)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--full", action="store_true")
+    args = ap.parse_args()
+    p1 = part1(args.repeat)
+    print(f"Part 1: one GD step, d_in = {D_IN}, N = {round(D_IN / LAM)}, d_out = {D_OUT}, 1 BLAS thread (median s)")
+    print(f"  eigendecomposition of Σ (Gram + eigh): {p1['eigh']:.3f} s")
+    for d_h in (50, 200):
+        row = p1[d_h]
+        print(f"  d_h = {d_h}: " + "; ".join(f"{k} {v * 1e3:.3f} ms" for k, v in row.items())
+              + f"; loop/spectral (linear) {row['loop linear'] / row['spectral linear']:.0f}x")
+        for k, v in row.items():
+            print(f"      {k}: {STEPS} steps x {SEEDS} seeds = {v * STEPS * SEEDS:.0f} s (extrapolated from the step)")
+    serial, pooled = [], []
+    with ProcessPoolExecutor(2, initializer=_init_worker) as pool:
+        for _ in range(args.rounds):  # interleaved rounds
+            serial.append(linear_row(None))
+            pooled.append(linear_row(pool))
+    print(f"Part 2: linear row of Fig. 5 (d_h = 50, 200; {SEEDS} seeds; {STEPS} steps; spectral): "
+          f"serial median {np.median(serial):.1f} s {np.round(serial, 1).tolist()}, "
+          f"2 workers median {np.median(pooled):.1f} s {np.round(pooled, 1).tolist()}, "
+          f"ratio {np.median(serial) / np.median(pooled):.2f}")
+    if args.full:
+        from grok_theory.figures.reproduce import render
+
+        for label, ex in (("serial", None), ("2 workers", "pool")):
+            start = time.perf_counter()
+            if ex is None:
+                with threadpool_limits(limits=1):
+                    render(["fig5"], "/tmp/bench_fig5", formats=("png",))
+            else:
+                with ProcessPoolExecutor(2, initializer=_init_worker) as pool:
+                    render(["fig5"], "/tmp/bench_fig5", formats=("png",), executor=pool)
+            print(f"Part 3: whole paper-size Fig. 5, {label}: {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
