@@ -7,12 +7,14 @@ Part 1: one GD step (median of ``--repeat`` steps, BLAS pinned to one thread wit
 at the paper's size, d_in = 1000, N = 2000, d_out = 5: the literal loop (linear and tanh, before
 and after evaluating tanh once per step) and the linear network's step in the eigenbasis of Σ.
 Part 2: the linear row of Fig. 5 (d_h = 50 and 200, 3 seeds, 2·10⁴ steps, spectral) serially and
-on ``ProcessPoolExecutor(2)`` (one BLAS thread per worker), through the figure's own runner.
+on ``ProcessPoolExecutor(2)`` (one BLAS thread per worker), through the figure's own runner;
+wall and CPU seconds (CPU includes the workers; on a shared machine it is the stabler number).
 """
 from __future__ import annotations
 
 import argparse
 import math
+import resource
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -59,17 +61,23 @@ def part1(repeat: int) -> dict:
     return out
 
 
-def linear_row(executor) -> float:
+def linear_row(workers: int) -> tuple[float, float]:
+    """Wall and CPU seconds (this process + its workers) of the linear row of Fig. 5."""
     t = log_steps(STEPS, 24, include_zero=True)
     runs = {("linear", d_h): dict(d_in=D_IN, lam=LAM, d_h=d_h, d_out=D_OUT, lr=0.01, activation="linear", t=t, eps=1e-4)
             for d_h in (50, 200)}
-    start = time.perf_counter()
-    if executor is None:
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    p0, start = time.process_time(), time.perf_counter()
+    if workers == 1:
         with threadpool_limits(limits=1):
             levi._two_layer_runs(runs, SEEDS, None)
     else:
-        levi._two_layer_runs(runs, SEEDS, executor)
-    return time.perf_counter() - start
+        with ProcessPoolExecutor(workers, initializer=_init_worker) as pool:  # started inside the timing
+            levi._two_layer_runs(runs, SEEDS, pool)
+    wall = time.perf_counter() - start
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = time.process_time() - p0 + (c1.ru_utime + c1.ru_stime) - (c0.ru_utime + c0.ru_stime)
+    return wall, cpu
 
 
 def main() -> None:
@@ -88,14 +96,14 @@ def main() -> None:
         for k, v in row.items():
             print(f"      {k}: {STEPS} steps x {SEEDS} seeds = {v * STEPS * SEEDS:.0f} s (extrapolated from the step)")
     serial, pooled = [], []
-    with ProcessPoolExecutor(2, initializer=_init_worker) as pool:
-        for _ in range(args.rounds):  # interleaved rounds
-            serial.append(linear_row(None))
-            pooled.append(linear_row(pool))
-    print(f"Part 2: linear row of Fig. 5 (d_h = 50, 200; {SEEDS} seeds; {STEPS} steps; spectral): "
-          f"serial median {np.median(serial):.1f} s {np.round(serial, 1).tolist()}, "
-          f"2 workers median {np.median(pooled):.1f} s {np.round(pooled, 1).tolist()}, "
-          f"ratio {np.median(serial) / np.median(pooled):.2f}")
+    for _ in range(args.rounds):  # interleaved rounds
+        serial.append(linear_row(1))
+        pooled.append(linear_row(2))
+    for label, res in (("serial (1 BLAS thread)", serial), ("ProcessPoolExecutor(2)", pooled)):
+        wall, cpu = np.array(res).T
+        print(f"Part 2: linear row of Fig. 5 (d_h = 50, 200; {SEEDS} seeds; {STEPS} steps; spectral), {label}: "
+              f"wall median {np.median(wall):.1f} s {np.round(wall, 1).tolist()}, CPU median {np.median(cpu):.1f} s")
+    print(f"  wall ratio serial / 2 workers: {np.median(np.array(serial)[:, 0]) / np.median(np.array(pooled)[:, 0]):.2f}")
     if args.full:
         from grok_theory.figures.reproduce import render
 

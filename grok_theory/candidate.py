@@ -29,6 +29,7 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy
+from grok_theory._display import field_html
 
 from grok_theory.mp.precision import context, exact_scalar, prec_of, to_ctx
 
@@ -216,6 +217,7 @@ class CandidateCheck:
         Exact value, candidate value and ``value/exact − 1`` per point (NaN where the candidate
         is undefined or not real, e.g. the logarithm of a negative number).
     """
+    _repr_html_ = field_html
 
     quantity: str
     candidate: Any

@@ -34,6 +34,7 @@ from scipy.optimize import linprog
 
 from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, positive, positive_int, real_array,
                                    tolerance, ODE_RTOL_MIN)
+from grok_theory._display import field_html, field_repr
 
 #: integrators :func:`gradient_flow` accepts
 ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
@@ -143,6 +144,8 @@ class DiagonalTrajectory:
     params : dict
         The run's parameters.
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     w: np.ndarray

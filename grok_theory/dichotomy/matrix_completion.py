@@ -28,6 +28,7 @@ from scipy.integrate import solve_ivp
 
 from grok_theory._validate import (choice, gd_times, int_in_range, nonnegative, nonnegative_int, positive, positive_int,
                                    real_array, tolerance, ODE_RTOL_MIN)
+from grok_theory._display import field_html, field_repr
 
 #: integrators :func:`gradient_flow` accepts
 ODE_METHODS = ("RK23", "RK45", "DOP853", "Radau", "BDF", "LSODA")
@@ -64,6 +65,8 @@ class CompletionProblem:
     test_rows, test_cols : ndarray of int
         Test pairs (the unobserved ordered pairs).
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     target: np.ndarray
     rows: np.ndarray
@@ -129,6 +132,8 @@ def multiplication_problem(d: int = 97, fraction: float = 0.05, seed: int = 0) -
 @dataclass(frozen=True)
 class CompletionTrajectory:
     """Recorded trajectory: times, train/test loss, ‖θ‖², UᵀV and (optionally) W."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     train_loss: np.ndarray

@@ -102,6 +102,11 @@ class CurveFamily:
         self._n0 = int(tabulated_counts(self.lam, 0, np.zeros(1), factor=2)[0])
         self.static = self._static_sums()
 
+    def __repr__(self) -> str:
+        n_train = int(self.train.sum())
+        return (f"CurveFamily(lam={self.lam:.6g}, {len(self.models)} problems: {n_train} train, "
+                f"{len(self.models) - n_train} gen; {int(self.gd.sum())} discrete GD)")
+
     # -- the model's mode functions, vectorised over problems ------------------------------------
     def _coefficients(self, p: np.ndarray, nu: np.ndarray, static: bool = True) -> tuple[np.ndarray | None, ...]:
         """K_0, K_1, K_2 with Σ_k K_k h^k the mode integrand F, rows = problems ``p``.

@@ -39,6 +39,7 @@ from grok_theory import _validate
 from grok_theory.linear.grokking import GrokkingTime, grokking_time, threshold
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.mp.wishart import n_train_for, sample_spectrum
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["TimeDistribution", "GrokkingTimeDistribution", "grokking_time_distribution", "conditional_curve",
            "single_run_curve", "SingleRunModes", "sample_single_runs", "mean_curve_correction", "mean_curve",
@@ -129,6 +130,18 @@ class TimeDistribution:
         return (f"TimeDistribution(n={self.n}, mean={self.mean:.6g} ± {self.sem:.2g}, std={self.std:.4g}, "
                 f"median={med:.6g}, never={self.never:.3g})")
 
+    def _row(self) -> list[Any]:
+        """mean, its standard error, std, 10/50/90 % quantiles and the never-crossing fraction."""
+        return [self.mean, self.sem, self.std, *(self.quantile(q) for q in (0.1, 0.5, 0.9)), self.never]
+
+    _HEADERS = ("mean", "± s.e.", "std", "q10", "median", "q90", "never")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: the summary statistics as a one-row table."""
+        from grok_theory._display import html_table
+
+        return html_table(f"TimeDistribution over {self.n} data sets", list(self._HEADERS), [self._row()])
+
 
 @dataclass(frozen=True)
 class GrokkingTimeDistribution:
@@ -153,6 +166,15 @@ class GrokkingTimeDistribution:
         return (f"GrokkingTimeDistribution(d_in={self.d_in}, n_train={self.n_train}, runs={self.runs!r}, "
                 f"n={self.t_train.n};\n  t_train={self.t_train!r}\n  t_gen={self.t_gen!r}\n  delta={self.delta!r}\n"
                 f"  MP: {self.mp!r})")
+
+    def _repr_html_(self) -> str:
+        """Jupyter: t_train, t_gen and Δt over the data sets next to the Marchenko–Pastur (d_in → ∞) values."""
+        from grok_theory._display import html_table
+
+        rows = [[name, *getattr(self, name)._row(), getattr(self.mp, name)] for name in ("t_train", "t_gen", "delta")]
+        caption = (f"GrokkingTimeDistribution: d_in = {self.d_in}, N_tr = {self.n_train}, runs = {self.runs!r}, "
+                   f"{self.t_train.n} data sets, ε = {self.eps:g} (level {self.level_loss:.4g})")
+        return html_table(caption, ["time", *TimeDistribution._HEADERS, "MP (d_in → ∞)"], rows)
 
 
 # -- curves at finite d_in ----------------------------------------------------------------------
@@ -180,6 +202,8 @@ def conditional_curve(model: TeacherStudent, which: str, t: Any, spectra: np.nda
 @dataclass(frozen=True)
 class SingleRunModes:
     """Per-mode sufficient statistics of single runs (one row per data set; see module docstring)."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     nu: np.ndarray  # (S, d_in)
     aa: np.ndarray  # ‖τT_i‖²

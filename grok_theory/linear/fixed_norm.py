@@ -30,6 +30,7 @@ from grok_theory import _validate
 from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.linear.landscape import LandscapePoint, ReducedLandscape
 from grok_theory.linear.simulate import null_space_basis, sample_dataset
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["FixedNormResult", "projected_gd", "fixed_norm_limit", "null_contraction"]
 
@@ -50,6 +51,8 @@ def null_contraction(landscape: ReducedLandscape, norm2: float, lr: float) -> fl
 @dataclass(frozen=True)
 class FixedNormResult(SeedStats):
     """Curves of projected GD, arrays of shape (n_seeds, n_times)."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     train_loss: np.ndarray

@@ -46,6 +46,7 @@ from grok_theory.simulation import SeedStats, seed_tuple, train_size
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, to_fraction
 from grok_theory.linear.simulate import sample_dataset
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["ReducedLandscape", "LandscapePoint", "sample_landscape", "SampleLandscape", "resolvent_pair"]
 
@@ -111,6 +112,8 @@ class ReducedLandscape:
     label_noise : float ≥ 0
         σ, std of the training-label noise.
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     lam: float
     d_out: int = 1
@@ -382,6 +385,8 @@ def _clip_roundoff(value: Any, scale: float) -> Any:
 @dataclass(frozen=True)
 class SampleLandscape(SeedStats):
     """Finite-d reduced landscape, arrays of shape (n_seeds, n_norms)."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     norm2: np.ndarray
     mu: np.ndarray

@@ -112,6 +112,12 @@ class LateTimeSeries:
         """This thread's private context at the series' precision."""
         return context(prec_of(self.dps))
 
+    def __repr__(self) -> str:
+        edges = ", ".join(f"rate {mpmath.nstr(term.rate, 6)} ({len(term.coefficients)} terms)" for term in self.terms)
+        atoms = f", {len(self.atom_terms)} null-mode terms" if self.atom_terms else ""
+        return (f"LateTimeSeries({edges or 'no edge term'}{atoms}; floor {mpmath.nstr(self.floor, 10)}; "
+                f"{self.dps} digits, {'optimal' if self.optimal else 'full'} truncation)")
+
     def _parts(self, t: Any) -> tuple[Any, Any]:
         """(decaying part L(t) − L(∞), its t-derivative) at t, a number of a private context
         (everything is computed in that context)."""

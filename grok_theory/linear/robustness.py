@@ -29,6 +29,7 @@ from grok_theory.linear.landscape import ReducedLandscape
 from grok_theory.linear.large_init import generalisation_time_law
 from grok_theory.linear.model import TeacherStudent, accuracy_from_loss
 from grok_theory.linear.simulate import null_space_basis, sample_dataset
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["effective_weight_decay", "with_input_noise", "input_sensitivity", "schedule_speedup", "null_noise_floor", "null_noise_variance",
            "stationary_train_loss", "schedule_fixed_points", "schedule_generalisation_time",
@@ -187,6 +188,8 @@ def schedule_generalisation_time(model: TeacherStudent, delta: float, lam1: floa
 @dataclass(frozen=True)
 class ScheduleCurves:
     """Mean-field curves under the adaptive noise schedule, one entry per GD step 0..t_max."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     sigma: np.ndarray
@@ -249,6 +252,8 @@ def schedule_mean_field(model: TeacherStudent, lam1: float, lam2: float, eps: fl
 @dataclass(frozen=True)
 class NoisyInputResult(SeedStats):
     """Curves of GD on noisy inputs, arrays of shape (n_seeds, n_times)."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     train_loss: np.ndarray  # on the clean training inputs

@@ -24,6 +24,7 @@ import numpy as np
 from grok_theory import _validate
 from grok_theory.simulation import Progress, SeedStats, accuracy_fraction, gd_stable, seed_tuple, train_size
 from grok_theory.linear.model import log_abs_one_minus
+from grok_theory._display import field_html, field_repr
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -107,6 +108,8 @@ class Dataset:
     noise : (N_tr, d_out) unit label noise Ξ (labels are y = xT + σΞ).
     x_test : (N_test, d_in) fresh test inputs.
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     x: np.ndarray
     teacher: np.ndarray

@@ -42,6 +42,7 @@ from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_
 from grok_theory.simulation import SeedStats, seed_tuple
 from grok_theory.linear.model import GradientRates, accuracy_from_loss, loss_at_accuracy
 from grok_theory.mp.generalised import GeneralisedMarchenkoPastur, NodeSet, TwoPoint
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["StructuredTeacherStudent", "StructuredSimulation", "population_spectrum", "simulate_structured"]
 
@@ -442,6 +443,8 @@ class StructuredSimulation(SeedStats):
     ``gen_loss`` is the exact population loss ``Tr[Dᵀ Σ D]/d_out`` of the trained student (no test
     set needed), ``train_loss`` the loss on the (noisy) training labels, ``weight_norm`` ‖S‖²_F.
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     seeds: tuple[int, ...]

@@ -19,6 +19,7 @@ from scipy.special import expit, ndtr
 from grok_theory import _validate as v
 from grok_theory.separability.margin import bias_free_minimum, max_margin
 from grok_theory.simulation import SeedStats
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["LogisticRun", "simulate_logistic", "sample"]
 
@@ -46,6 +47,8 @@ class LogisticRun(SeedStats):
     s_inf_norm, z_min : ndarray (n_seeds,)
         σ‖S_∞‖ and Z_∞ of the bias-free minimiser (NaN for separable samples).
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     t: np.ndarray
     gen_acc: np.ndarray

@@ -392,6 +392,23 @@ class Derivation:
         src = f", source={self.source!r}" if self.source else ""
         return f"Derivation({self.id!r}, {len(self.steps)} steps, {checks}{src})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the statement, the result (LaTeX, rendered by MathJax), the steps and the checks."""
+        import html as _html
+
+        from grok_theory._display import html_table
+
+        esc = _html.escape
+        head = (f"<p><b>{esc(self.id)}</b>: {esc(self.statement)}" + (f" ({esc(self.source)})" if self.source else "")
+                + f"</p><p>$${esc(self.latex())}$$</p>")
+        if self.assumptions:
+            head += "<p>assuming: " + "; ".join(esc(a) for a in self.assumptions) + "</p>"
+        steps = html_table(f"{len(self.steps)} steps", ["#", "step", "justification", "check"],
+                           [[i, s.description, s.justification, s.how] for i, s in enumerate(self.steps, 1)], max_rows=40)
+        checks = html_table(f"{len(self.checks)} checks", ["kind", "description"],
+                            [[c.kind, c.description] for c in self.checks], max_rows=40) if self.checks else ""
+        return head + steps + checks
+
     def verify(self) -> list[str]:
         """Re-run every step's check; return the list of ``how`` labels, raise on the first failure.
 

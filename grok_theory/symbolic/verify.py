@@ -72,6 +72,17 @@ class VerifyRecord:
                            if v is not None)
         return f"VerifyRecord({self.id!r}, {self.status}{measured}, {self.steps} steps, {self.seconds:.2f} s)"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the status line and one row per check (kind, passed, digits or |z|, description)."""
+        from grok_theory._display import html_table
+
+        rows = [[c.get("kind"), {True: "pass", False: "FAIL", None: "skipped"}[c.get("ok")],
+                 c.get("digits") if c.get("digits") is not None else "", c.get("z") if c.get("z") is not None else "",
+                 c.get("description", "")] for c in self.checks]
+        src = f", {self.source}" if self.source else ""
+        caption = f"{self.id}: {self.status} ({self.steps} steps re-checked, {len(self.checks)} checks, {self.seconds:.2f} s{src})"
+        return html_table(caption, ["check", "result", "digits", "|z|", "description"], rows, max_rows=40)
+
     def failures(self) -> list[str]:
         """The notes of the failed steps and checks (empty unless ``status == "fail"``)."""
         return [part for part in self.note.split(" | ") if part.startswith("FAIL ")]

@@ -36,6 +36,7 @@ from scipy import special
 from grok_theory import _validate
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 from grok_theory.simulation import SeedStats, seed_tuple
+from grok_theory._display import field_html, field_repr
 
 __all__ = ["ExponentialWall", "scaled_e1", "point_statistics", "WallSimulation", "simulate_wall", "LogisticSimulation",
            "simulate_logistic"]
@@ -140,6 +141,8 @@ class ExponentialWall:
 @dataclass(frozen=True)
 class WallSimulation(SeedStats):
     """Langevin runs of :class:`ExponentialWall`; arrays (n_seeds,): walker means of L, its variance, and ⟨L⟩ curvature."""
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     seeds: tuple[int, ...]
     params: dict
@@ -183,6 +186,8 @@ class LogisticSimulation(SeedStats):
     ``d_var`` = 2 Var L/T² and ``d_mean`` = 2(⟨L⟩ − L_min)/T over walkers; ``near`` = 2·#{i : ℓ_i(w*) ≥ T}
     at the constrained minimiser w* (the exponential-wall prediction's leading term); ``floor`` = L_min.
     """
+    __repr__ = field_repr  # arrays summarised by shape and range (grok_theory._display)
+    _repr_html_ = field_html
 
     seeds: tuple[int, ...]
     params: dict

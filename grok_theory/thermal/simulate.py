@@ -29,6 +29,7 @@ from grok_theory.simulation import Progress, SeedStats, seed_tuple
 from grok_theory.linear.model import log_abs_one_minus
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.linear.simulate import sample_dataset
+from grok_theory._display import field_html
 
 __all__ = ["ThermalSimulationResult", "simulate_langevin"]
 
@@ -40,6 +41,7 @@ class ThermalSimulationResult(SeedStats):
     ``train_mean``/``gen_mean`` are replica means and ``train_var``/``gen_var`` replica variances
     (ddof = 1) of each seed; :meth:`mean`/:meth:`sem` average those over seeds.
     """
+    _repr_html_ = field_html
 
     t: np.ndarray
     seeds: tuple[int, ...]
