@@ -61,11 +61,11 @@ def part1(repeat: int) -> dict:
     return out
 
 
-def linear_row(workers: int) -> tuple[float, float]:
-    """Wall and CPU seconds (this process + its workers) of the linear row of Fig. 5."""
-    t = log_steps(STEPS, 24, include_zero=True)
-    runs = {("linear", d_h): dict(d_in=D_IN, lam=LAM, d_h=d_h, d_out=D_OUT, lr=0.01, activation="linear", t=t, eps=1e-4)
-            for d_h in (50, 200)}
+def fig5_row(workers: int, activation: str = "linear", steps: int = STEPS) -> tuple[float, float]:
+    """Wall and CPU seconds (this process + its workers) of one row of Fig. 5 (d_h = 50 and 200, 3 seeds)."""
+    t = log_steps(steps, 24, include_zero=True) if steps >= 1000 else np.array([0, steps])
+    runs = {(activation, d_h): dict(d_in=D_IN, lam=LAM, d_h=d_h, d_out=D_OUT, lr=0.01, activation=activation, t=t,
+                                    eps=1e-4) for d_h in (50, 200)}
     c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     p0, start = time.process_time(), time.perf_counter()
     if workers == 1:
@@ -80,13 +80,9 @@ def linear_row(workers: int) -> tuple[float, float]:
     return wall, cpu
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=9)
-    ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--full", action="store_true")
-    args = ap.parse_args()
-    p1 = part1(args.repeat)
+def print_part1(p1: dict | None) -> None:
+    if p1 is None:
+        return
     print(f"Part 1: one GD step, d_in = {D_IN}, N = {round(D_IN / LAM)}, d_out = {D_OUT}, 1 BLAS thread (median s)")
     print(f"  eigendecomposition of Σ (Gram + eigh): {p1['eigh']:.3f} s")
     for d_h in (50, 200):
@@ -95,15 +91,33 @@ def main() -> None:
               + f"; loop/spectral (linear) {row['loop linear'] / row['spectral linear']:.0f}x")
         for k, v in row.items():
             print(f"      {k}: {STEPS} steps x {SEEDS} seeds = {v * STEPS * SEEDS:.0f} s (extrapolated from the step)")
-    serial, pooled = [], []
-    for _ in range(args.rounds):  # interleaved rounds
-        serial.append(linear_row(1))
-        pooled.append(linear_row(2))
-    for label, res in (("serial (1 BLAS thread)", serial), ("ProcessPoolExecutor(2)", pooled)):
-        wall, cpu = np.array(res).T
-        print(f"Part 2: linear row of Fig. 5 (d_h = 50, 200; {SEEDS} seeds; {STEPS} steps; spectral), {label}: "
-              f"wall median {np.median(wall):.1f} s {np.round(wall, 1).tolist()}, CPU median {np.median(cpu):.1f} s")
-    print(f"  wall ratio serial / 2 workers: {np.median(np.array(serial)[:, 0]) / np.median(np.array(pooled)[:, 0]):.2f}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=9)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--tanh-steps", type=int, default=0, help="also time the tanh row for this many steps")
+    ap.add_argument("--skip-steps", action="store_true", help="skip part 1")
+    args = ap.parse_args()
+    p1 = None if args.skip_steps else part1(args.repeat)
+    print_part1(p1)
+    rows = [("linear", STEPS, "Part 2: linear row of Fig. 5, spectral")]
+    if args.tanh_steps:
+        rows.append(("tanh", args.tanh_steps, "Part 2b: tanh row of Fig. 5, loop"))
+    for activation, steps, title in rows:
+        serial, pooled = [], []
+        for _ in range(args.rounds):  # interleaved rounds
+            serial.append(fig5_row(1, activation, steps))
+            pooled.append(fig5_row(2, activation, steps))
+            print(f"  round: serial wall {serial[-1][0]:.1f} s CPU {serial[-1][1]:.1f} s; "
+                  f"2 workers wall {pooled[-1][0]:.1f} s CPU {pooled[-1][1]:.1f} s", flush=True)
+        for label, res in (("serial (1 BLAS thread)", serial), ("ProcessPoolExecutor(2)", pooled)):
+            wall, cpu = np.array(res).T
+            print(f"{title} (d_h = 50, 200; {SEEDS} seeds; {steps} steps), {label}: wall median {np.median(wall):.1f} s "
+                  f"{np.round(wall, 1).tolist()}, CPU median {np.median(cpu):.1f} s")
+        print(f"  wall ratio serial / 2 workers: {np.median(np.array(serial)[:, 0]) / np.median(np.array(pooled)[:, 0]):.2f}")
     if args.full:
         from grok_theory.figures.reproduce import render
 
