@@ -40,7 +40,7 @@ from scipy import integrate, interpolate, optimize, special
 from grok_theory import _validate
 
 __all__ = ["tracy_widom_goe_cdf", "tracy_widom_goe_pdf", "tracy_widom_goe_moments", "tracy_widom_goe_quantile", "tracy_widom_goe_table",
-           "hard_edge_cdf", "hard_edge_quantile", "TW1_MEAN", "TW1_VAR", "SmallestEigenvalueLaw", "smallest_eigenvalue_law"]
+           "hard_edge_cdf", "hard_edge_quantile", "hard_edge_table", "HARD_A_MAX", "TW1_MEAN", "TW1_VAR", "SmallestEigenvalueLaw", "smallest_eigenvalue_law"]
 
 
 def _airy_cut(digits: float) -> float:
@@ -198,21 +198,197 @@ def tracy_widom_goe_table() -> Callable[[Any], np.ndarray]:
     return f
 
 
-def hard_edge_cdf(x: Any) -> Any:
-    """lim P(n² ν_min ≤ x) = 1 − exp(−x/2 − √x) for square real Gaussian data (Edelman 1988)."""
-    x = _validate.real_array("x", x, lower=0.0)
-    out = -np.expm1(-x / 2 - np.sqrt(x))
+# -- the hard edge with parameter a = m − n ------------------------------------------------------
+#
+# Real Wishart W = XᵀX, X of size m × n (iid N(0, 1)), a = m − n ≥ 0 fixed, n → ∞:
+#   P(n·λ_min(W) > x) → E₁(x; a) = det(I − C_x)  on L²(0, 1),   C_x(u, v) = √x·J_a(2√(x u v)),
+# the β = 1 hard-edge gap probability (Forrester's LOE with weight λ^{(a−1)/2} e^{−λ/2}; the
+# Fredholm form of Desrosiers & Forrester, Nucl. Phys. B 743 (2006) — the hard-edge analogue of
+# Ferrari–Spohn's F₁ = det(I − ½Ai((x+y)/2 + s)) used above). Variable x = s/4 in Forrester's
+# hard-edge scaling s = 4n·λ_min. Closed forms (derivation ``finite_size.hard_edge_a``):
+#   a = 0: e^{−x/2 − √x} (Edelman 1988);  a = 1: e^{−x/2};  a = 3: e^{−x/2} I₁(2√x)/√x.
+# The Fredholm determinant is discretised after u = t² (a similarity transform: kernel
+# 2t√x J_a(2√x t t'), entire in t, t' for integer a) by Gauss–Legendre on [t₀, 1], where t₀ cuts
+# off the region in which J_a is below 10^−digits (Kapteyn's bound J_a(a sech α) ≤ e^{a(tanh α − α)});
+# the node count is doubled until two rules agree.
+_HARD_CLOSED = (0, 1, 3)
+
+
+def _hard_edge_closed(x: float, a: int) -> float:
+    if a == 0:
+        return math.exp(-x / 2 - math.sqrt(x))
+    if a == 1:
+        return math.exp(-x / 2)
+    r = 2 * math.sqrt(x)  # a = 3: e^{−x/2} I₁(2√x)/√x = ₀F₁(; 2; x) e^{−x/2}
+    return float(special.ive(1, r) * math.exp(r - x / 2) / math.sqrt(x)) if x > 0 else 1.0
+
+
+def _bessel_cut(a: int, digits: float) -> float:
+    """z₀ with J_a(z) ≤ 10^−digits for 0 ≤ z ≤ z₀ (Kapteyn: J_a(a sech α) ≤ e^{a(tanh α − α)}); 0 if none."""
+    target = digits * math.log(10)
+    if a == 0:
+        return 0.0
+    alpha = optimize.brentq(lambda al: a * (al - math.tanh(al)) - target, 1e-12, target / a + 2.0)
+    return a / math.cosh(alpha)
+
+
+def _hard_nodes_float(x: float, a: int, m: int) -> tuple[np.ndarray, np.ndarray, float]:
+    r = 2 * math.sqrt(x)
+    t0 = min(_bessel_cut(a, 20) / r, 1.0) if r > 0 else 1.0
+    t, w = _leggauss(m)
+    return t0 + (t + 1) * (1 - t0) / 2, w * (1 - t0) / 2, t0
+
+
+def _hard_det_float(x: float, a: int, m: int) -> float:
+    if x <= 0:
+        return 1.0
+    t, w, t0 = _hard_nodes_float(x, a, m)
+    if t0 >= 1.0:
+        return 1.0
+    r = 2 * math.sqrt(x)
+    k = r * t[:, None] * special.jv(a, r * np.outer(t, t)) * w[None, :]
+    return float(np.linalg.det(np.eye(m) - k))
+
+
+def _hard_float(x: float, a: int) -> float:
+    prev = None
+    for m in _FLOAT_NODES:
+        val = _hard_det_float(x, a, m)
+        if prev is not None and abs(val - prev) <= 5e-14:
+            break
+        prev = val
+    return min(max(val, 0.0), 1.0)
+
+
+@lru_cache(maxsize=64)
+def _gl_ctx_nodes(degree: int, prec: int) -> tuple:
+    """Gauss–Legendre nodes/weights on [−1, 1] (3·2^(degree−1) points) at ``prec`` bits, from a
+    private context (never the global one)."""
+    from mpmath.calculus.quadrature import GaussLegendre
+
+    from grok_theory.mp.precision import context
+
+    return tuple(GaussLegendre(context(prec)).calc_nodes(degree, prec))
+
+
+def _hard_det_mp(x: Any, a: int, degree: int, prec: int, digits: int) -> Any:
+    from grok_theory.mp.precision import context
+
+    ctx = context(prec)
+    r = 2 * ctx.sqrt(x)
+    t0 = min(ctx.mpf(_bessel_cut(a, digits + 5)) / r, ctx.one)
+    if t0 >= 1:
+        return ctx.one
+    half = (1 - t0) / 2
+    nodes = [(t0 + (ti + 1) * half, wi * half) for ti, wi in _gl_ctx_nodes(degree, prec)]
+    m = len(nodes)
+    mat = ctx.matrix(m, m)
+    for i, (ti, _) in enumerate(nodes):
+        for j in range(i, m):
+            tj = nodes[j][0]
+            jb = ctx.besselj(a, r * ti * tj)
+            mat[i, j] = -r * ti * jb * nodes[j][1]
+            if j != i:
+                mat[j, i] = -r * tj * jb * nodes[i][1]
+        mat[i, i] += 1
+    return ctx.det(mat)
+
+
+def _hard_mp(x: Any, a: int, dps: int) -> Any:
+    from grok_theory.mp.precision import context, prec_of, result, to_ctx
+
+    prec = prec_of(dps + 10)
+    ctx = context(prec)
+    xm = to_ctx(x, ctx)
+    if xm <= 0:
+        return result(ctx.zero, dps)
+    tol = ctx.mpf(10) ** (-dps - 3)
+    prev = None
+    for degree in range(3, 10):
+        val = _hard_det_mp(xm, a, degree, prec, dps + 10)
+        if prev is not None and abs(val - prev) <= tol:
+            return result(1 - min(max(val, ctx.zero), ctx.one), dps)
+        prev = val
+    raise RuntimeError(f"hard-edge quadrature did not converge at x={x!r}, a={a!r}")  # pragma: no cover
+
+
+def hard_edge_cdf(x: Any, a: int = 0, dps: int | None = None, method: str = "auto") -> Any:
+    """lim P(n·λ_min(XᵀX) ≤ x), X real Gaussian m × n, a = m − n fixed: the β = 1 hard-edge law.
+
+    1 − det(I − C_x) on L²(0, 1), C_x(u, v) = √x J_a(2√(x u v)) (Desrosiers & Forrester 2006;
+    Forrester 2000 for the Painlevé form). For a = 0 this is Edelman's 1 − e^{−x/2−√x}.
+
+    Parameters
+    ----------
+    x : float or array ≥ 0
+    a : int ≥ 0
+        m − n = |N_tr − d_in|.
+    dps : int, optional
+        Scalar ``x``: an mpmath number good to ``dps`` digits (absolute), by the Fredholm
+        determinant in a private context; node count doubled until two rules agree.
+    method : {"auto", "fredholm"}
+        "auto" uses the closed forms for a ∈ {0, 1, 3} in float64 (``_HARD_CLOSED``), the
+        Fredholm determinant otherwise; "fredholm" always the determinant (float64 absolute
+        error ≲ 1e-14 against the closed forms, tests/test_hard_edge.py).
+    """
+    a = _validate.nonnegative_int("a", a)
+    _validate.choice("method", method, ("auto", "fredholm"))
+    dps = _validate.dps_value(dps)
+    if dps is not None:
+        from grok_theory.mp.precision import exact_scalar, vectorize
+
+        return vectorize("x", x, lambda v: _hard_mp(exact_scalar("x", v, lower=0.0)[0], a, dps))
+    arr = _validate.real_array("x", x, lower=0.0)
+    if method == "auto" and a in _HARD_CLOSED:
+        f = lambda v: _hard_edge_closed(v, a)  # noqa: E731
+    else:
+        f = lambda v: _hard_float(v, a)  # noqa: E731
+    out = np.array([1.0 - f(float(v)) for v in arr.ravel()]).reshape(arr.shape)
     return float(out) if out.ndim == 0 else out
 
 
-def hard_edge_quantile(q: Any) -> Any:
-    """Inverse of :func:`hard_edge_cdf`: u = √x solves u²/2 + u = −log(1 − q)."""
+def hard_edge_quantile(q: Any, a: int = 0) -> Any:
+    """Inverse of :func:`hard_edge_cdf`. a = 0: u = √x solves u²/2 + u = −log(1 − q) (closed
+    form); a ≥ 1: Brent's method on the float64 law."""
+    a = _validate.nonnegative_int("a", a)
     q = _validate.real_array("q", q, lower=0.0)
     if np.any(q >= 1):
         raise ValueError(f"q must be in [0, 1), got {q!r}")
-    u = -1 + np.sqrt(1 - 2 * np.log1p(-q))
-    out = u * u
+    if a == 0:
+        u = -1 + np.sqrt(1 - 2 * np.log1p(-q))
+        out = u * u
+    else:
+        out = np.array([_hard_quantile(float(v), a) for v in q.ravel()]).reshape(q.shape)
     return float(out) if out.ndim == 0 else out
+
+
+def _hard_quantile(q: float, a: int) -> float:
+    if q == 0:
+        return 0.0
+    cdf = (lambda v: 1 - _hard_edge_closed(v, a)) if a in _HARD_CLOSED else (lambda v: 1 - _hard_float(v, a))
+    hi = max(1.0, a * a / 4.0)
+    while cdf(hi) < q:
+        hi *= 2
+    return float(optimize.brentq(lambda v: cdf(v) - q, 0.0, hi, xtol=1e-14 * hi, rtol=1e-13))
+
+
+@lru_cache(maxsize=32)
+def hard_edge_table(a: int) -> Callable[[Any], np.ndarray]:
+    """A vectorised hard-edge cdf for parameter ``a``: PCHIP interpolation of :func:`hard_edge_cdf`
+    in the variable y = √x on a grid from where the cdf is < 1e-13 to where it is > 1 − 1e-13 (400
+    points; 0 / 1 outside). Measured interpolation error in tests/test_hard_edge.py."""
+    a = _validate.nonnegative_int("a", a)
+    lo = math.sqrt(_hard_quantile(1e-13, a)) if a >= 2 else 0.0
+    hi = math.sqrt(_hard_quantile(1 - 1e-13, a))
+    grid = np.linspace(lo, hi, 400)
+    vals = np.asarray(hard_edge_cdf(grid * grid, a), dtype=float)
+    spline = interpolate.PchipInterpolator(grid, vals, extrapolate=False)
+
+    def f(x: Any) -> np.ndarray:
+        y = np.sqrt(np.maximum(np.asarray(x, dtype=float), 0.0))
+        return np.where(y < lo, 0.0, np.where(y > hi, 1.0, np.nan_to_num(spline(y))))
+
+    return f
 
 
 @dataclass(frozen=True)
@@ -220,7 +396,8 @@ class SmallestEigenvalueLaw:
     """Asymptotic law of ν_min (smallest nonzero eigenvalue of Σ_tr) for one (d_in, N_tr).
 
     ``kind="soft"``: log ν_min = center − scale·TW₁ (Ma's log scale, see the module docstring);
-    ``kind="hard"``: ν_min = scale·X with P(X ≤ x) = 1 − e^{−x/2−√x}, scale = 1/n² (center 0).
+    ``kind="hard"``: (ν_min/scale)^power follows the hard-edge law with parameter ``a`` (cdf
+    :func:`hard_edge_cdf`); power = 1 is the linear scaling ν_min = scale·X (center unused).
     """
 
     d_in: int
@@ -228,26 +405,39 @@ class SmallestEigenvalueLaw:
     kind: str
     center: float
     scale: float
+    a: int = 0
+    power: float = 1.0
+
+    def _hard_x(self, x: np.ndarray) -> np.ndarray:
+        return (np.maximum(x, 0) / self.scale) ** self.power
 
     def cdf(self, x: Any) -> Any:
-        """P(ν_min ≤ x); the soft edge through :func:`tracy_widom_goe_table` (vectorised)."""
+        """P(ν_min ≤ x); vectorised through :func:`tracy_widom_goe_table` / :func:`hard_edge_table`."""
         x = np.asarray(x, dtype=float)
         if self.kind == "hard":
-            return hard_edge_cdf(np.maximum(x, 0) / self.scale)
+            out = hard_edge_cdf(self._hard_x(x)) if self.a == 0 else hard_edge_table(self.a)(self._hard_x(x))
+            return float(out) if np.ndim(out) == 0 else out
         with np.errstate(divide="ignore"):
             return 1 - tracy_widom_goe_table()((self.center - np.log(np.maximum(x, 0))) / self.scale)
 
     def quantile(self, q: Any) -> Any:
         if self.kind == "hard":
-            return self.scale * hard_edge_quantile(q)
+            return self.scale * np.asarray(hard_edge_quantile(q, self.a)) ** (1 / self.power) if np.ndim(q) \
+                else self.scale * hard_edge_quantile(q, self.a) ** (1 / self.power)
         qs = np.atleast_1d(np.asarray(q, dtype=float))
         out = np.array([math.exp(self.center - self.scale * tracy_widom_goe_quantile(1 - v)) for v in qs])
         return float(out[0]) if np.ndim(q) == 0 else out
 
     def _moment(self, k: int) -> float:
         if self.kind == "hard":
-            # E X^k = ∫₀^∞ k x^{k−1} P(X > x) dx
-            return self.scale**k * integrate.quad(lambda x: k * x ** (k - 1) * math.exp(-x / 2 - math.sqrt(x)), 0, math.inf)[0]
+            # E ν^k = scale^k E X^r, r = k/power; E X^r = ∫₀^∞ r x^{r−1} P(X > x) dx = ∫ 2r y^{2r−1} P(X > y²) dy
+            r = k / self.power
+            if self.a == 0 and self.power == 1:
+                return self.scale**k * integrate.quad(lambda x: k * x ** (k - 1) * math.exp(-x / 2 - math.sqrt(x)), 0, math.inf)[0]
+            hi = math.sqrt(_hard_quantile(1 - 1e-13, self.a))
+            y = np.linspace(0.0, hi, 8001)
+            g = 2 * r * y ** (2 * r - 1) * (1 - hard_edge_table(self.a)(y * y))
+            return float(self.scale**k * integrate.simpson(g, x=y))
         # E e^{k(center − scale·s)} over TW₁, by parts on the tabulated F₁: ∫ k·scale·e^{k(c − scale s)} F₁(s) ds
         s = np.linspace(-8.0, 8.5, 6601)
         g = k * self.scale * np.exp(k * (self.center - self.scale * s)) * tracy_widom_goe_table()(s)
@@ -271,14 +461,42 @@ TW1_MEAN = -1.2065335745820
 TW1_VAR = 1.6077810345810
 
 
-def smallest_eigenvalue_law(d_in: int, n_train: int) -> SmallestEigenvalueLaw:
-    """The asymptotic law of ν_min of Σ_tr = XᵀX/N_tr: hard edge when d_in = N_tr, soft edge otherwise."""
+#: the "auto" rule uses the hard-edge law for a = |N_tr − d_in| ≤ HARD_A_MAX (measured: docs/models/finite_size.md §2.2)
+HARD_A_MAX = 10 ** 9
+
+
+def smallest_eigenvalue_law(d_in: int, n_train: int, kind: str = "auto") -> SmallestEigenvalueLaw:
+    """The asymptotic law of ν_min of Σ_tr = XᵀX/N_tr (real Gaussian X).
+
+    Parameters
+    ----------
+    d_in, n_train : int ≥ 1
+    kind : {"auto", "hard", "soft", "edelman"}
+        "hard": the β = 1 hard-edge law with parameter a = m − n (m = max, n = min of d_in, N_tr)
+        in the finite-n scaling x = ((√m' + √n')²/4)·N_tr ν_min, m' = m − ½, n' = n − ½ (exact
+        at a = 1; O(n⁻²) at a = 3, derivation ``finite_size.hard_edge_a``); it puts the Bessel
+        turning point x = a²/4 at the Marchenko–Pastur edge, so for a → ∞ it tends to a
+        Tracy–Widom law at the right place. "soft": TW₁ on Ma's log scale (λ ≠ 1 only).
+        "edelman": the earlier a = 0 law with scaling d_in² ν_min (kept for comparison).
+        "auto": "hard" for a ≤ :data:`HARD_A_MAX`, "soft" beyond (measured where each holds:
+        docs/models/finite_size.md §2.2).
+    """
     d_in = _validate.positive_int("d_in", d_in)
     n_train = _validate.positive_int("n_train", n_train)
+    _validate.choice("kind", kind, ("auto", "hard", "soft", "edelman"))
     m, n = max(d_in, n_train), min(d_in, n_train)
-    if m == n:
+    a = m - n
+    if kind == "auto":
+        kind = "hard" if a <= HARD_A_MAX else "soft"
+    if kind == "edelman":
+        if a != 0:
+            raise ValueError(f"kind='edelman' needs d_in == n_train, got d_in={d_in}, n_train={n_train}")
         return SmallestEigenvalueLaw(d_in, n_train, "hard", 0.0, 1.0 / (n * n))
     mp_, np_ = math.sqrt(m - 0.5), math.sqrt(n - 0.5)
+    if kind == "hard":
+        return SmallestEigenvalueLaw(d_in, n_train, "hard", 0.0, 4.0 / ((mp_ + np_) ** 2 * n_train), a, 1.0)
+    if a == 0:
+        raise ValueError(f"kind='soft' needs d_in != n_train (no soft edge at λ = 1), got d_in = n_train = {d_in}")
     mu = (mp_ - np_) ** 2
     sigma = (mp_ - np_) * (1 / np_ - 1 / mp_) ** (1 / 3)
     return SmallestEigenvalueLaw(d_in, n_train, "soft", math.log(mu / n_train), sigma / mu)
