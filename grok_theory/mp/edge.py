@@ -271,7 +271,7 @@ def _gl_ctx_nodes(degree: int, prec: int) -> tuple:
     return tuple(GaussLegendre(context(prec)).calc_nodes(degree, prec))
 
 
-def _hard_det_mp(x: Any, a: int, degree: int, prec: int, digits: int) -> Any:
+def _hard_det_mp(x: Any, a: int, degree: int, prec: int, digits: int, sign: int = -1) -> Any:
     from grok_theory.mp.precision import context
 
     ctx = context(prec)
@@ -287,14 +287,15 @@ def _hard_det_mp(x: Any, a: int, degree: int, prec: int, digits: int) -> Any:
         for j in range(i, m):
             tj = nodes[j][0]
             jb = ctx.besselj(a, r * ti * tj)
-            mat[i, j] = -r * ti * jb * nodes[j][1]
+            mat[i, j] = sign * r * ti * jb * nodes[j][1]
             if j != i:
-                mat[j, i] = -r * tj * jb * nodes[i][1]
+                mat[j, i] = sign * r * tj * jb * nodes[i][1]
         mat[i, i] += 1
     return ctx.det(mat)
 
 
-def _hard_mp(x: Any, a: int, dps: int) -> Any:
+def _hard_mp(x: Any, a: int, dps: int, sign: int = -1) -> Any:
+    """1 − det(I − C_x) (sign = −1) or det(I + C_x) (sign = +1, for the check det(I − C)det(I + C) = E₂)."""
     from grok_theory.mp.precision import context, prec_of, result, to_ctx
 
     prec = prec_of(dps + 10)
@@ -305,9 +306,9 @@ def _hard_mp(x: Any, a: int, dps: int) -> Any:
     tol = ctx.mpf(10) ** (-dps - 3)
     prev = None
     for degree in range(3, 10):
-        val = _hard_det_mp(xm, a, degree, prec, dps + 10)
+        val = _hard_det_mp(xm, a, degree, prec, dps + 10, sign)
         if prev is not None and abs(val - prev) <= tol:
-            return result(1 - min(max(val, ctx.zero), ctx.one), dps)
+            return result(val if sign > 0 else 1 - min(max(val, ctx.zero), ctx.one), dps)
         prev = val
     raise RuntimeError(f"hard-edge quadrature did not converge at x={x!r}, a={a!r}")  # pragma: no cover
 

@@ -46,7 +46,7 @@ INDEX: dict[str, str] = _catalogue_index.INDEX
 DERIVATION_MODULES: tuple[str, ...] = (
     "mp.mp_law",
     "linear.teacher_student", "linear.accuracy", "linear.asymptotics", "linear.two_layer", "linear.omnigrok",
-    "linear.robustness", "linear.ridge_grokking", "linear.structured", "linear.finite_size",
+    "linear.robustness", "linear.ridge_grokking", "linear.structured", "linear.finite_size", "linear.hard_edge",
     "dichotomy.lyu2024",
     "separability.beck2025",
     "thermal.jules2023",
