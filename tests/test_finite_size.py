@@ -223,7 +223,7 @@ def test_tracy_widom_mp_path_low_precision():
 def test_smallest_eigenvalue_law_vs_samples(d, n, kind):
     """ν_min from 3000 exact samples vs the asymptotic law: Kolmogorov distance below the 1 % critical
     value plus the measured asymptotic error of this size (docs: ≤ 0.012 at d = 200, λ = 0.5)."""
-    law = edge.smallest_eigenvalue_law(d, n)
+    law = edge.smallest_eigenvalue_law(d, n, kind)
     assert law.kind == kind
     nu = sample_spectrum(d, n, 3000, rng=31, smallest=1)[:, 0]
     assert stats.kstest(nu, law.cdf).statistic < 1.63 / math.sqrt(3000) + 0.02

@@ -239,7 +239,8 @@ def _hard_nodes_float(x: float, a: int, m: int) -> tuple[np.ndarray, np.ndarray,
     return t0 + (t + 1) * (1 - t0) / 2, w * (1 - t0) / 2, t0
 
 
-def _hard_det_float(x: float, a: int, m: int) -> float:
+def _hard_det_float(x: float, a: int, m: int, sign: int = -1) -> float:
+    """det(I + sign·C_x) on an m-point rule (sign = +1 only for the check det(I − C)det(I + C) = E₂)."""
     if x <= 0:
         return 1.0
     t, w, t0 = _hard_nodes_float(x, a, m)
@@ -247,7 +248,7 @@ def _hard_det_float(x: float, a: int, m: int) -> float:
         return 1.0
     r = 2 * math.sqrt(x)
     k = r * t[:, None] * special.jv(a, r * np.outer(t, t)) * w[None, :]
-    return float(np.linalg.det(np.eye(m) - k))
+    return float(np.linalg.det(np.eye(m) + sign * k))
 
 
 def _hard_float(x: float, a: int) -> float:
@@ -463,7 +464,7 @@ TW1_VAR = 1.6077810345810
 
 
 #: the "auto" rule uses the hard-edge law for a = |N_tr − d_in| ≤ HARD_A_MAX (measured: docs/models/finite_size.md §2.2)
-HARD_A_MAX = 10 ** 9
+HARD_A_MAX = math.inf
 
 
 def smallest_eigenvalue_law(d_in: int, n_train: int, kind: str = "auto") -> SmallestEigenvalueLaw:
