@@ -160,6 +160,58 @@ def part_large() -> list:
     return large_rows
 
 
+def _ci(x: dict, q: str) -> str:
+    v = x[q]
+    return f"{v['value']:.4g} [{v['ci'][0]:.4g}, {v['ci'][1]:.4g}]"
+
+
+def markdown(data: dict) -> str:
+    """The tables of docs/models/finite_size.md §2.4 and §3.1 from the stored summaries."""
+    out = []
+    if "edge" in data:
+        out += ["| d_in | N_tr | λ | a | hard: KS (p) | soft: KS (p) | hard: mean, std law/sample − 1 | hard: q0.1, q0.5, q0.9 law/sample − 1 |",
+                "|---|---|---|---|---|---|---|---|"]
+        rows = data["edge"]
+        seen = set()
+        for r in rows:
+            key = (r["d_in"], r["n_train"])
+            if r["kind"] != "hard" or key in seen:
+                continue
+            seen.add(key)
+            soft = next((s for s in rows if (s["d_in"], s["n_train"]) == key and s["kind"] in ("soft", "edelman")), None)
+            soft_txt = "—" if soft is None else f"{soft['ks_stat']:.4f} ({soft['ks_p']:.2g}){' [Edelman]' if soft['kind'] == 'edelman' else ''}"
+            q = [v[1] / v[0] - 1 for v in r["quantiles"].values()]
+            out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {r['a']} | {r['ks_stat']:.4f} ({r['ks_p']:.2g}) | {soft_txt} | "
+                       f"{r['mean_law'] / r['mean_sample'] - 1:+.1e}, {r['std_law'] / r['std_sample'] - 1:+.1e} | "
+                       f"{q[0]:+.1e}, {q[1]:+.1e}, {q[2]:+.1e} |")
+    if "dense" in data:
+        out += ["", "| λ | N_tr | quantity | sets real/bidiag. | q0.1 real / bidiag. | median real [95 % CI] | median bidiag. [95 % CI] | q0.9 real / bidiag. | KS p |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for r in data["dense"]:
+            for k in ("nu_min", "t_train", "t_gen"):
+                x = r[k]
+                if x["real"]["never"] > 0.9:
+                    out.append(f"| {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | never | | | | |")
+                    continue
+                out.append(f"| {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | "
+                           f"{x['real']['q0.1']['value']:.4g} / {x['pred']['q0.1']['value']:.4g} | {_ci(x['real'], 'q0.5')} | "
+                           f"{_ci(x['pred'], 'q0.5')} | {x['real']['q0.9']['value']:.4g} / {x['pred']['q0.9']['value']:.4g} | {x['ks_p']:.2g} |")
+    if "large" in data:
+        out += ["", "| d_in | N_tr | λ | a | time | MP | median [95 % CI] (2000 sets) | q0.1, q0.9 | edge law q0.1, q0.5, q0.9 (law/ensemble − 1) |",
+                "|---|---|---|---|---|---|---|---|---|"]
+        for r in data["large"]:
+            for k in ("t_train", "t_gen"):
+                x = r[k]
+                if x["never"] > 0.9:
+                    out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {r['a']} | {k} | never | never | | |")
+                    continue
+                edge = x.get("edge")
+                rel = ", ".join(f"{e / x[f'q{q}']['value'] - 1:+.2f}" if math.isfinite(e) else "inf" for e, q in zip(edge, QS)) if edge else ""
+                out.append(f"| {r['d_in']} | {r['n_train']} | {r['lam']:.4g} | {r['a']} | {k} | {r['mp'][k]:.4g} | {_ci(x, 'q0.5')} | "
+                           f"{x['q0.1']['value']:.4g}, {x['q0.9']['value']:.4g} | {rel} |")
+    return "\n".join(out)
+
+
 def _store(key: str, rows: list) -> None:
     data = json.loads(OUT.read_text()) if OUT.exists() else {}
     data[key] = rows
@@ -168,10 +220,14 @@ def _store(key: str, rows: list) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("part", choices=["edge", "dense", "summary", "large"])
+    ap.add_argument("part", nargs="?", choices=["edge", "dense", "summary", "large"])
+    ap.add_argument("--markdown", action="store_true", help="print the docs tables from the stored JSON")
     ap.add_argument("--sets", type=int, default=300)
     ap.add_argument("--cache", default="/tmp/grok_theory_large_d")
     args = ap.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(OUT.read_text())))
+        return
     if args.part == "edge":
         _store("edge", part_edge())
     if args.part == "dense":
