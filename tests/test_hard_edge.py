@@ -60,7 +60,7 @@ def test_square_root_of_bessel_kernel(a):
     for x in (0.5, 3.0, 8.0):
         r = 2 * math.sqrt(x)
         e2 = math.exp(-x) * np.linalg.det(np.array([[special.iv(j - k, r) for k in range(a)] for j in range(a)]))
-        prod = edge._hard_det_float(x, a, 64) * edge._hard_det_float(x, a, 64, sign=1)
+        prod = edge.hard_edge_determinant(x, a, -1) * edge.hard_edge_determinant(x, a, 1)
         assert prod == pytest.approx(e2, rel=1e-12)
 
 

@@ -104,7 +104,7 @@ def hard_edge_a() -> Derivation:
     ]
     checks.append(numeric_check(
         "a = 2, x = 3: det(I − C_x)·det(I + C_x) vs E₂ = e^{−x} det[I_{j−k}(2√x)] (β = 2, Forrester–Hughes)",
-        lambda dps: (1 - edge.hard_edge_cdf("3", 2, dps=dps)) * edge._hard_mp("3", 2, dps, sign=1),
+        lambda dps: edge.hard_edge_determinant("3", 2, -1, dps=dps) * edge.hard_edge_determinant("3", 2, 1, dps=dps),
         lambda dps: _e2_toeplitz(2, 3, dps), digits=30))
     checks.append(simulation_check("P(n λ_min(XᵀX) > x), a = 3, n = 20: exact finite-n sum vs 20000 exact (bidiagonal) spectra",
                                    _mc_survival(20, 3, [1, 2, 4, 8]), quick=True))

@@ -40,7 +40,7 @@ from scipy import integrate, interpolate, optimize, special
 from grok_theory import _validate
 
 __all__ = ["tracy_widom_goe_cdf", "tracy_widom_goe_pdf", "tracy_widom_goe_moments", "tracy_widom_goe_quantile", "tracy_widom_goe_table",
-           "hard_edge_cdf", "hard_edge_quantile", "hard_edge_table", "HARD_A_MAX", "TW1_MEAN", "TW1_VAR", "SmallestEigenvalueLaw", "smallest_eigenvalue_law"]
+           "hard_edge_cdf", "hard_edge_quantile", "hard_edge_table", "hard_edge_determinant", "HARD_A_MAX", "TW1_MEAN", "TW1_VAR", "SmallestEigenvalueLaw", "smallest_eigenvalue_law"]
 
 
 def _airy_cut(digits: float) -> float:
@@ -347,6 +347,36 @@ def hard_edge_cdf(x: Any, a: int = 0, dps: int | None = None, method: str = "aut
         f = lambda v: _hard_float(v, a)  # noqa: E731
     out = np.array([1.0 - f(float(v)) for v in arr.ravel()]).reshape(arr.shape)
     return float(out) if out.ndim == 0 else out
+
+
+def hard_edge_determinant(x: Any, a: int, sign: int = -1, dps: int | None = None) -> Any:
+    """det(I + sign·C_x) on L²(0, 1), C_x(u, v) = √x J_a(2√(x u v)), for scalar x ≥ 0.
+
+    sign = −1 is the hard-edge survival E₁(x; a) = 1 − :func:`hard_edge_cdf`; the product of the two
+    signs is the β = 2 (Bessel-kernel) gap probability, since the Bessel kernel is C_x² — the
+    independent check used in tests/test_hard_edge.py. Float64, or mpmath with ``dps``.
+    """
+    a = _validate.nonnegative_int("a", a)
+    if sign not in (-1, 1):
+        raise ValueError(f"sign must be -1 or 1, got {sign!r}")
+    dps = _validate.dps_value(dps)
+    if dps is not None:
+        from grok_theory.mp.precision import exact_scalar, result
+
+        val = _hard_mp(exact_scalar("x", x, lower=0.0)[0], a, dps, sign)
+        return val if sign > 0 else result(1 - val, dps)
+    xv = _validate.real_scalar("x", x)
+    if xv < 0:
+        raise ValueError(f"x must be >= 0, got {x!r}")
+    if sign < 0:
+        return _hard_float(xv, a)
+    prev = None
+    for m in _FLOAT_NODES:
+        val = _hard_det_float(xv, a, m, 1)
+        if prev is not None and abs(val - prev) <= 5e-14 * max(1.0, abs(val)):
+            break
+        prev = val
+    return val
 
 
 def hard_edge_quantile(q: Any, a: int = 0) -> Any:
