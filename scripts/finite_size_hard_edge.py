@@ -137,13 +137,14 @@ def part_summary(cache: Path) -> list:
     return dense_rows
 
 
-def part_large() -> list:
+def part_large(dims: tuple = LARGE_DIMS, lams: tuple = tuple(LAMS)) -> list:
     from grok_theory.linear.finite_size import edge_crossing_time, grokking_time_distribution
     from grok_theory.linear.model import TeacherStudent
 
     large_rows = []
-    for d in LARGE_DIMS:
-        for i, lam in enumerate(LAMS):
+    for d in dims:
+        for lam in lams:
+            i = LAMS.index(lam)  # the seed depends on (d_in, λ) only, so any subset reproduces the same rows
             n = n_train_for(d, lam)
             model = TeacherStudent(d / n, lr=LR, dynamics="gd")
             t0 = time.time()
@@ -212,8 +213,13 @@ def markdown(data: dict) -> str:
     return "\n".join(out)
 
 
-def _store(key: str, rows: list) -> None:
+def _store(key: str, rows: list, merge: bool = False) -> None:
+    """Write ``rows`` under ``key``; ``merge``: replace only the rows with the same (d_in, n_train), sorted."""
     data = json.loads(OUT.read_text()) if OUT.exists() else {}
+    if merge:
+        new = {(r["d_in"], r["n_train"]) for r in rows}
+        rows = sorted([r for r in data.get(key, []) if (r["d_in"], r["n_train"]) not in new] + rows,
+                      key=lambda r: (r["d_in"], -r["n_train"]))
     data[key] = rows
     OUT.write_text(json.dumps(data, indent=1))
 
@@ -223,6 +229,8 @@ def main() -> None:
     ap.add_argument("part", nargs="?", choices=["edge", "dense", "summary", "large"])
     ap.add_argument("--markdown", action="store_true", help="print the docs tables from the stored JSON")
     ap.add_argument("--sets", type=int, default=300)
+    ap.add_argument("--dims", type=int, nargs="*", default=list(LARGE_DIMS), help="d_in of the large part")
+    ap.add_argument("--lams", type=float, nargs="*", default=LAMS, help="λ of the large part (a subset of LAMS)")
     ap.add_argument("--cache", default="/tmp/grok_theory_large_d")
     args = ap.parse_args()
     if args.markdown:
@@ -235,7 +243,7 @@ def main() -> None:
     if args.part == "summary":
         _store("dense", part_summary(Path(args.cache)))
     if args.part == "large":
-        _store("large", part_large())
+        _store("large", part_large(tuple(args.dims), tuple(args.lams)), merge=True)
 
 
 if __name__ == "__main__":
