@@ -11,13 +11,16 @@ At late times the finite-d_in learning curves are controlled by the smallest non
   the log scale, log(N_tr ν_min) ≈ log μ₋ − (σ₋/μ₋)·TW₁ (the same limit; the linear scale was
   measured 2–5× worse in Kolmogorov distance at d_in = 50–200, so the log scale is the one
   implemented; its measured error is in docs/models/finite_size.md — an approximation, not a theorem);
-* hard edge (λ = 1 exactly, square X): P(n² ν_min ≤ x) → 1 − exp(−x/2 − √x) (Edelman, SIAM J.
-  Matrix Anal. Appl. 9 (1988), Thm 3.1 / Cor. 3.1, for the smallest eigenvalue of the real
-  Wishart matrix n·λ_min(XᵀX)).
+* hard edge (a = m − n fixed, n → ∞): P(n·λ_min(XᵀX) > x) → E₁(x; a) = det(I − C_x) on L²(0, 1),
+  C_x(u, v) = √x J_a(2√(xuv)) (Forrester 2000; Desrosiers & Forrester 2006); a = 0 is Edelman's
+  1 − exp(−x/2 − √x) (SIAM J. Matrix Anal. Appl. 9 (1988), Cor. 3.1), a = 1 gives e^{−x/2} and
+  a = 3 e^{−x/2} I₁(2√x)/√x (derivation ``finite_size.hard_edge_a``).
 
-Between them (m − n fixed ≥ 1, the hard edge with parameter a = m − n) neither law is exact; the
-module's :func:`smallest_eigenvalue_law` picks "hard" only for m = n, and the measured errors of
-both approximations near λ = 1 are in docs/models/finite_size.md.
+:func:`smallest_eigenvalue_law` uses the hard-edge law with a = |N_tr − d_in| for every a, scaled
+by (√m' + √n')²/4 instead of n: this removes the O(1/n) error and puts the Bessel turning point on
+the Marchenko–Pastur edge, so the law passes over to a Tracy–Widom law as a grows (derivation
+``finite_size.hard_to_soft``); it was measured against exact samples for a = 0 … 2000
+(docs/models/finite_size.md §2.4), where TW₁ fails for small a (KS 0.23 at d_in = 50, a = 1).
 
 TW₁ is evaluated by Bornemann's method (Math. Comp. 79 (2010), 871–915, Eq. 4.6 / §7.1):
 F₁(s) = det(I − K_s) on L²(0, ∞) with K_s(x, y) = ½ Ai((x + y)/2 + s) (Ferrari & Spohn 2005),
