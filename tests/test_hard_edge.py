@@ -146,11 +146,12 @@ def test_stored_dense_d1000_matches_bidiagonal():
 
 def test_stored_large_d_vs_edge_law():
     """Ensembles of 2000 data sets at d_in = 1000, 2000: the edge-law t_gen (hard edge, a = |N_tr − d_in|) recomputed
-    now equals the stored one, and near λ = 1 it reproduces the ensemble's median to 20 %."""
+    now equals the stored one, and at λ = 1 it reproduces the ensemble's median to 20 % (measured −3 %, +4 %;
+    at a = 10, 20 one-mode dominance fails: −19 %, −51 %, docs §3.1)."""
     rows = [r for r in _data()["large"] if r["t_gen"]["never"] < 0.5]
     assert {r["d_in"] for r in rows} == {1000, 2000}
     for r in rows:
-        if abs(r["lam"] - 1) < 0.02:
+        if r["a"] == 0:
             m = TeacherStudent(r["lam"], lr=0.01, dynamics="gd")
             med = edge_crossing_time(m, "gen", 1e-3, r["d_in"], 0.5)
             assert med == pytest.approx(r["t_gen"]["edge"][1], rel=1e-6)
