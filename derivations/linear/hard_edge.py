@@ -112,9 +112,8 @@ def hard_edge_a() -> Derivation:
                                    _mc_survival(20, 1, [0.5, 1, 2, 4]), quick=True))
     checks += [approximation_check(f"median of ν_min at d_in = {d}, N_tr = {nn} (a = {nn - d}): hard-edge law vs 4000 exact samples",
                                    lambda d=d, nn=nn: edge.smallest_eigenvalue_law(d, nn, "hard").quantile(0.5),
-                                   lambda d=d, nn=nn: float(np.median(sample_spectrum(d, nn, 4000, rng=53, smallest=1)[:, 0])),
-                                   quick=d <= 50)
-               for d, nn in ((50, 52), (400, 402), (400, 410))]
+                                   lambda d=d, nn=nn: float(np.median(sample_spectrum(d, nn, 4000, rng=53, smallest=1)[:, 0])))
+               for d, nn in ((50, 52), (200, 202), (200, 210))]
     return Derivation("finite_size.hard_edge_a",
                       "law of the smallest eigenvalue of Σ_tr with a = |N_tr − d_in| fixed (β = 1 hard edge)",
                       ["real Gaussian data", "a = |N_tr − d_in| fixed, d_in → ∞"], steps,
@@ -143,8 +142,7 @@ def hard_to_soft() -> Derivation:
     checks = tuple(
         approximation_check(f"median of ν_min at d_in = {d}, N_tr = {nn}: hard-edge law (a = {nn - d}) vs 4000 exact samples",
                             lambda d=d, nn=nn: edge.smallest_eigenvalue_law(d, nn, "hard").quantile(0.5),
-                            lambda d=d, nn=nn: float(np.median(sample_spectrum(d, nn, 4000, rng=57, smallest=1)[:, 0])),
-                            quick=d <= 50)
+                            lambda d=d, nn=nn: float(np.median(sample_spectrum(d, nn, 4000, rng=57, smallest=1)[:, 0])))
         for d, nn in ((50, 56), (200, 400)))
     return Derivation("finite_size.hard_to_soft", "one law for the smallest eigenvalue from the hard to the soft edge",
                       ["real Gaussian data", "d_in → ∞; any a = |N_tr − d_in|"], steps,
