@@ -16,7 +16,7 @@ At late times the finite-d_in learning curves are controlled by the smallest non
   1 − exp(−x/2 − √x) (SIAM J. Matrix Anal. Appl. 9 (1988), Cor. 3.1), a = 1 gives e^{−x/2} and
   a = 3 e^{−x/2} I₁(2√x)/√x (derivation ``finite_size.hard_edge_a``).
 
-:func:`smallest_eigenvalue_law` uses the hard-edge law with a = |N_tr − d_in| for every a, scaled
+:func:`smallest_eigenvalue_law` uses the hard-edge law with a = max(N_tr, d_in) − min(N_tr, d_in) for every a, scaled
 by (√m' + √n')²/4 instead of n: this removes the O(1/n) error and puts the Bessel turning point on
 the Marchenko–Pastur edge, so the law passes over to a Tracy–Widom law as a grows (derivation
 ``finite_size.hard_to_soft``); it was measured against exact samples for a = 0 … 2000
@@ -327,7 +327,7 @@ def hard_edge_cdf(x: Any, a: int = 0, dps: int | None = None, method: str = "aut
     ----------
     x : float or array ≥ 0
     a : int ≥ 0
-        m − n = |N_tr − d_in|.
+        m − n = max(N_tr, d_in) − min(N_tr, d_in).
     dps : int, optional
         Scalar ``x``: an mpmath number good to ``dps`` digits (absolute), by the Fredholm
         determinant in a private context; node count doubled until two rules agree.
@@ -496,7 +496,7 @@ TW1_MEAN = -1.2065335745820
 TW1_VAR = 1.6077810345810
 
 
-#: the "auto" rule uses the hard-edge law for a = |N_tr − d_in| ≤ HARD_A_MAX (measured: docs/models/finite_size.md §2.2)
+#: the "auto" rule uses the hard-edge law for a = max(N_tr, d_in) − min(N_tr, d_in) ≤ HARD_A_MAX (measured: docs/models/finite_size.md §2.4)
 HARD_A_MAX = math.inf
 
 
