@@ -50,7 +50,6 @@ PACKAGE = Path(grok_theory.__file__).resolve().parent
 
 #: modules (or module::function) allowed to touch the global context, with the reason
 EXEMPT = {
-    "mp/edge.py": "converted on the hardedge branch (checked by the lead after merging)",
     "symbolic/records.py::numeric_check": "derivation references (69 checks in derivations/) are written "
                                           "against the global context at the check's dps; the library "
                                           "implementation they are compared with is per call",

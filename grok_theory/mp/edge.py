@@ -41,6 +41,7 @@ import numpy as np
 from scipy import integrate, interpolate, optimize, special
 
 from grok_theory import _validate
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx
 
 __all__ = ["tracy_widom_goe_cdf", "tracy_widom_goe_pdf", "tracy_widom_goe_moments", "tracy_widom_goe_quantile", "tracy_widom_goe_table",
            "hard_edge_cdf", "hard_edge_quantile", "hard_edge_table", "hard_edge_determinant", "HARD_A_MAX", "TW1_MEAN", "TW1_VAR", "SmallestEigenvalueLaw", "smallest_eigenvalue_law"]
@@ -73,51 +74,41 @@ def _fredholm_float(s: float, m: int, derivative: bool = False) -> tuple[float, 
     return det, -det * float(np.trace(np.linalg.solve(a, dk)))
 
 
-@lru_cache(maxsize=32)
-def _gl_nodes(degree: int, prec: int) -> list:
-    """Gauss–Legendre nodes and weights on [−1, 1] (3·2^(degree−1) points) at ``prec`` bits, cached."""
-    from mpmath.calculus.quadrature import GaussLegendre
-
-    with mpmath.workprec(prec):
-        return GaussLegendre(mpmath.mp).calc_nodes(degree, prec)
-
-
-def _fredholm_mp(s: mpmath.mpf, degree: int, dps: int, derivative: bool = False) -> tuple[mpmath.mpf, mpmath.mpf]:
-    """The mpmath version of :func:`_fredholm_float` (3·2^(degree−1) Gauss–Legendre nodes)."""
-    with mpmath.workdps(dps):
-        nodes = _gl_nodes(degree, mpmath.mp.prec)
-        L = 2 * (mpmath.mpf(_airy_cut(dps + 5)) - min(s, 0)) + 1
-        x = [(xi + 1) * L / 2 for xi, _ in nodes]
-        sw = [mpmath.sqrt(wi * L / 2) for _, wi in nodes]
-        m = len(x)
-        a = mpmath.matrix(m, m)
-        dk = mpmath.matrix(m, m)
-        for i in range(m):
-            for j in range(i, m):
-                z = (x[i] + x[j]) / 2 + s
-                a[i, j] = a[j, i] = -sw[i] * sw[j] * mpmath.airyai(z) / 2
-                if derivative:
-                    dk[i, j] = dk[j, i] = sw[i] * sw[j] * mpmath.airyai(z, derivative=1) / 2
-            a[i, i] += 1
-        det = mpmath.det(a)
-        if not derivative:
-            return det, mpmath.nan
-        inv = mpmath.inverse(a)
-        return det, -det * mpmath.fsum(inv[i, j] * dk[j, i] for i in range(m) for j in range(m))
+def _fredholm_mp(s: Any, degree: int, ctx: Any, derivative: bool = False) -> tuple[Any, Any]:
+    """The mpmath version of :func:`_fredholm_float` (3·2^(degree−1) Gauss–Legendre nodes), in the
+    private context ``ctx`` (``s`` one of its numbers)."""
+    nodes = [(ctx.convert(xi), ctx.convert(wi)) for xi, wi in _gl_ctx_nodes(degree, ctx.prec)]
+    L = 2 * (ctx.mpf(_airy_cut(int(ctx.dps) + 5)) - min(s, 0)) + 1
+    x = [(xi + 1) * L / 2 for xi, _ in nodes]
+    sw = [ctx.sqrt(wi * L / 2) for _, wi in nodes]
+    m = len(x)
+    a = ctx.matrix(m, m)
+    dk = ctx.matrix(m, m)
+    for i in range(m):
+        for j in range(i, m):
+            z = (x[i] + x[j]) / 2 + s
+            a[i, j] = a[j, i] = -sw[i] * sw[j] * ctx.airyai(z) / 2
+            if derivative:
+                dk[i, j] = dk[j, i] = sw[i] * sw[j] * ctx.airyai(z, derivative=1) / 2
+        a[i, i] += 1
+    det = ctx.det(a)
+    if not derivative:
+        return det, ctx.nan
+    inv = ctx.inverse(a)
+    return det, -det * ctx.fsum(inv[i, j] * dk[j, i] for i in range(m) for j in range(m))
 
 
-def _mp_converged(s: Any, dps: int, derivative: bool) -> tuple[mpmath.mpf, mpmath.mpf]:
-    with mpmath.workdps(dps + 10):
-        sm = mpmath.mpf(s)
-        if not mpmath.isfinite(sm):
-            raise ValueError(f"s must be finite, got {s!r}")
-        prev = None
-        tol = mpmath.mpf(10) ** (-dps - 3)
-        for degree in range(3, 12):
-            val = _fredholm_mp(sm, degree, dps + 10, derivative)
-            if prev is not None and abs(val[0] - prev[0]) <= tol and (not derivative or abs(val[1] - prev[1]) <= tol):
-                return val
-            prev = val
+def _mp_converged(s: Any, dps: int, derivative: bool) -> tuple[Any, Any]:
+    ctx = context(prec_of(dps + 10))
+    kept, _ = exact_scalar("s", s, lower=None)
+    sm = to_ctx(kept, ctx)
+    prev = None
+    tol = ctx.mpf(10) ** (-dps - 3)
+    for degree in range(3, 12):
+        val = _fredholm_mp(sm, degree, ctx, derivative)
+        if prev is not None and abs(val[0] - prev[0]) <= tol and (not derivative or abs(val[1] - prev[1]) <= tol):
+            return val
+        prev = val
     raise RuntimeError(f"TW1 quadrature did not converge at s={s!r}")  # pragma: no cover
 
 
@@ -130,8 +121,7 @@ def tracy_widom_goe_cdf(s: Any, dps: int | None = None) -> Any:
     dps = _validate.dps_value(dps)
     if dps is not None:
         val = _mp_converged(s, dps, False)[0]
-        with mpmath.workdps(dps):
-            return +min(max(val, mpmath.mpf(0)), mpmath.mpf(1))
+        return result(min(max(val, 0), 1), dps)
     arr = _validate.real_array("s", s)
     out = np.array([_F1(float(v)) for v in arr.ravel()]).reshape(arr.shape)
     return float(out) if out.ndim == 0 else out
@@ -159,9 +149,7 @@ def tracy_widom_goe_pdf(s: Any, dps: int | None = None) -> Any:
     with ``dps`` the same formula in mpmath."""
     dps = _validate.dps_value(dps)
     if dps is not None:
-        out = _mp_converged(s, dps, True)[1]
-        with mpmath.workdps(dps):
-            return +out
+        return result(_mp_converged(s, dps, True)[1], dps)
     arr = _validate.real_array("s", s)
     out = np.array([_cdf_float(float(v), True)[1] for v in arr.ravel()]).reshape(arr.shape)
     return float(out) if out.ndim == 0 else out
