@@ -40,6 +40,7 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
 from grok_theory.mp.angle_rule import QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, vectorize
@@ -570,6 +571,9 @@ class TeacherStudent(GradientRates):
         t_kept, tf = exact_scalar("t", t, lower=0.0)
         if self.oscillates:
             self._whole_steps(tf)
+        if entire_form_preferred(self, which, tf, dps + 3):
+            # one integrand entire in ν (no pole at ν = −γ/2): the cheaper form at moderate times
+            return entire_curve_mp(self, which, t_kept, tf, dps, log)
         law = self.law
         parts: list[tuple[Any, float, float, bool]] = []  # (make_F, s_lo, s_hi, pole_correct)
         consts: list[Callable[[Any], Any]] = []  # exact constants (make_value(ctx))

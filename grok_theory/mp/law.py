@@ -898,7 +898,7 @@ class MarchenkoPastur:
 
     def edge_expect_mp(self, make_F: Callable[[Any], Callable[[Any], Any]], digits: int, s_lo: float = 0.0,
                        s_hi: float = 0.0, make_atom: Callable[[Any], Any] | None = None,
-                       pole_correct: bool = True) -> tuple[Any, Any]:
+                       pole_correct: bool = True, s_scale: float = 0.0) -> tuple[Any, Any]:
         """``E[F(ν)]`` to ``digits`` significant digits for an integrand analytic near ``[0, λ₊]``.
 
         ``make_F(ctx)`` returns ``F`` working in the mpmath context ``ctx`` (it receives and
@@ -910,13 +910,16 @@ class MarchenkoPastur:
         the guard digits, the sum is redone at a precision raised by the digits lost. Returns
         ``(value, atom term)`` as numbers of the context used. ``pole_correct=False`` where
         ``F`` is itself singular at ν = 0 (its value there is not the analytic continuation).
+        ``s_scale``: rate of the fastest exponential inside an ``F`` that does not decay as a whole
+        (sets the initial node count only; see :func:`~grok_theory.mp.angle_rule.edge_rule_mp`).
         """
         extra = _GUARD
         while True:
             ctx = context(prec_of(digits + extra))
             p = self._params(ctx)
             F = make_F(ctx)
-            cont, mag = edge_rule_mp(ctx, F, self.lam, p, digits, s_lo, s_hi, pole_correct=pole_correct)
+            cont, mag = edge_rule_mp(ctx, F, self.lam, p, digits, s_lo, s_hi, pole_correct=pole_correct,
+                                     s_scale=s_scale)
             atom_term = ctx.mpf(0)
             if p["atom"] > 0:
                 atom_term = p["atom"] * (make_atom(ctx) if make_atom is not None else F(ctx.mpf(0)))
