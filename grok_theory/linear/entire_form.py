@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from grok_theory.mp.angle_rule import LN10, MAX_NODES, TOO_MANY, Majorant, evaluated_nodes, node_count
+from grok_theory.mp.angle_rule import LN10, MAX_NESTED_NODES, MAX_NODES, TOO_MANY, Majorant, evaluated_nodes, node_count
 from grok_theory.mp.precision import context, prec_of, result, to_ctx
 
 __all__ = ["mode_amplitudes", "entire_integrand", "entire_form_nodes", "split_form_nodes", "decays_whole",
@@ -138,9 +138,13 @@ def split_form_nodes(model: Any, t: float, digits: int) -> int:
     if not math.isfinite(n) or n >= MAX_NODES:
         return MAX_NODES
     s_lo, s_hi = model._edge_rates(1, t)
-    if not math.isfinite(s_lo) or s_hi > 0:
+    if not math.isfinite(s_lo):
         return int(n)
-    return int(evaluated_nodes(int(n), 2 * sq * s_lo, nepers + 10 + 1.5 * math.log1p(2 * sq * s_lo)))
+    count = 0
+    for s in (s_lo, s_hi):  # nodes evaluated at the lower edge and (oscillating GD) the upper one
+        if s > 0:
+            count += int(evaluated_nodes(int(n), 2 * sq * s, nepers + 10 + 1.5 * math.log1p(2 * sq * s)))
+    return min(int(n), count)
 
 
 def entire_form_preferred(model: Any, which: str, t: float, digits: int) -> bool:
@@ -148,7 +152,7 @@ def entire_form_preferred(model: Any, which: str, t: float, digits: int) -> bool
     if decays_whole(model, which):
         return True
     n = entire_form_nodes(model, t, digits)
-    return n != TOO_MANY and n <= split_form_nodes(model, t, digits)
+    return n != TOO_MANY and n <= min(split_form_nodes(model, t, digits), MAX_NESTED_NODES // 4)
 
 
 def entire_curve_mp(model: Any, which: str, t_kept: Any, tf: float, dps: int, log: bool) -> Any:

@@ -472,10 +472,14 @@ class TeacherStudent(GradientRates):
             return vectorize("t", t, lambda tt: self._curve_mp(which, tt, dps, log))
         t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
-        if self.oscillates:
-            # oscillating modes: |h| peaks at both edges of the support; the edge rule of the
-            # dps path resolves both (17 digits, rounded to float64)
-            self._whole_steps(flat)
+        near_critical = self.g > 0 and abs(law._log_lam) < 1e-4
+        if self.oscillates or near_critical:
+            # oscillating modes: |h| peaks at both edges of the support; near λ = 1 with weight
+            # decay the pole ν = −γ/2 of the split form and that of 1/ν both sit at the lower edge
+            # (the float rule lost up to 6e-10 there). The certified edge rule of the dps path
+            # resolves both (17 digits, rounded to float64)
+            if self.oscillates:
+                self._whole_steps(flat)
             out = np.array([float(self._curve_mp(which, float(tt), 17, log)) for tt in flat]).reshape(t_arr.shape)
             return float(out) if out.ndim == 0 else out
         logs = []
@@ -544,7 +548,7 @@ class TeacherStudent(GradientRates):
         if self.dynamics == "flow" or k == 0:
             return k * c * t, 0.0
         rho_lo, rho_hi = 1 - c * (self.law.lower + g), 1 - c * (self.law.upper + g)
-        s_lo = k * t * c / rho_lo if rho_lo > 0 else math.inf
+        s_lo = k * t * c / abs(rho_lo) if rho_lo != 0 else math.inf  # (ρ(λ₋) < 0: every mode oscillates)
         s_hi = k * t * c / -rho_hi if rho_hi < 0 else 0.0
         return s_lo, s_hi
 
@@ -602,7 +606,7 @@ class TeacherStudent(GradientRates):
             kappa = 2 * math.sqrt(self.lam) * max(s1_lo if math.isfinite(s1_lo) else 0.0, s1_hi)
             # (at λ = 1 without weight decay the saturated gen/norm noise λσ²/ν is not integrable)
             critical = self.g == 0 and self.law.lower == 0 and which != "train"
-            if kappa <= 30 or critical or self.oscillates or (self.dynamics == "gd" and s1_lo == math.inf):
+            if kappa <= 30 or critical or (self.dynamics == "gd" and s1_lo == math.inf):
                 # the train noise integrand λσ²(ν·nf·w² − 2qw) + σ² is analytic at ν = 0 also
                 # for γ = 0 (ν·nf = q = 1), and its value there, σ² (w = 0), is the null modes': the
                 # pole correction applies (without it λ = 0.999 needs > 65536 nodes)
@@ -628,10 +632,10 @@ class TeacherStudent(GradientRates):
                         kk, tm = self._k(ctx), t_of(ctx)
                         return lambda nu: kk["lam"] * kk["s2"] * self.mode_factor(tm, nu, ctx) ** 2
 
-                    parts.append((make_dec_cont, s1_lo, 0.0, True, lambda ctx: ctx.mpf(0)))
+                    parts.append((make_dec_cont, s1_lo, s1_hi, True, lambda ctx: ctx.mpf(0)))
                 else:
                     # (train, γ = 0, λ ≤ 1: λσ²h² is analytic at ν = 0 and F(0) is its value there)
-                    parts.append((make_dec, s1_lo, 0.0, smooth or which == "train"))
+                    parts.append((make_dec, s1_lo, s1_hi, smooth or which == "train"))  # (oscillating GD: both edges)
         # the time-dependent parts share one rule (one set of nodes): the slowest decay decides
         # which nodes may be skipped, the fastest the resolution (the initial node count)
         dynamic = [p for p in parts if p[0] != "static" and len(p) == 4]  # (parts with their own atom stay apart)
