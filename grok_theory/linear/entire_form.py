@@ -31,6 +31,7 @@ the model at late times; :func:`entire_form_nodes` gives the a-priori count used
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from collections.abc import Callable
 from typing import Any
 
@@ -180,3 +181,57 @@ def entire_curve_mp(model: Any, which: str, t_kept: Any, tf: float, dps: int, lo
     if log:
         return result(ctx.log(total) if total > 0 else (ctx.ninf if total == 0 else ctx.nan), dps)
     return result(total, dps)
+
+
+def arb_integrand(model: Any, which: str, t: Any, flint: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any], Any]:
+    """``(F, F_atom, constant)`` of the pole-free form in Arb ball arithmetic (``certified=True``;
+    module :mod:`grok_theory.mp.certified`), from the parameters as given. ``t`` is a kept scalar;
+    discrete GD at non-integer t takes ``ρ^t = e^{t log ρ}`` (log's branch cut checked)."""
+    from grok_theory.mp.certified import to_arb
+
+    x = {name: to_arb(v, flint) for name, v in model.exact.items()}
+    tt = to_arb(t, flint)
+    d = model.d_out
+    c, g, lam = 2 * x["lr"] / d, x["weight_decay"] / 2, x["lam"]
+    tau2, a2, s2 = x["teacher_scale"] ** 2, x["init_scale"] ** 2, x["label_noise"] ** 2
+    whole = float(t if not isinstance(t, str) else Fraction(t)) % 1 == 0 if not hasattr(t, "evalf") else False
+
+    def amps(nu: Any) -> tuple[Any, Any, Any]:
+        if model.dynamics == "flow":
+            h = (-c * (nu + g) * tt).exp()
+        elif whole:
+            h = (1 - c * (nu + g)) ** int(float(t if not isinstance(t, str) else Fraction(t)))
+        else:
+            h = (tt * (1 - c * (nu + g)).log()).exp()
+        if g == 0:  # (1 − h)/ν, entire: ct·₁F₁(1; 2; −ctν) for gradient flow
+            B = c * tt * (-c * tt * nu).hypgeom_1f1(1, 2) if model.dynamics == "flow" else (1 - h) / nu
+            return h, h, B
+        return h, (g + nu * h) / (nu + g), (1 - h) / (nu + g)
+
+    noise = lam * s2
+    if which == "gen":
+        def F(nu: Any) -> Any:
+            h, A, B = amps(nu)
+            out = (tau2 * A * A + a2 * h * h) / (2 * d)
+            return out + noise * nu * B * B if model.label_noise > 0 else out
+
+        def atom(nu: Any) -> Any:  # null modes see no noise
+            h, A, _ = amps(nu) if model.g > 0 else ((-c * g * tt).exp(),) * 2 + (None,)
+            return (tau2 * A * A + a2 * h * h) / (2 * d)
+
+        return F, atom, flint.arb(0)
+    if which == "train":
+        def clean(nu: Any) -> Any:
+            h, A, _ = amps(nu)
+            return nu * (tau2 * A * A + a2 * h * h) / (2 * d)
+
+        def F(nu: Any) -> Any:
+            out = clean(nu)
+            if model.label_noise > 0:
+                _, A, _ = amps(nu)
+                out = out + noise * A * A
+            return out
+
+        const = s2 * (1 - lam) if model.lam < 1 else flint.arb(0)
+        return F, clean, const
+    raise ValueError(f"certified curves are gen and train, got {which!r}")

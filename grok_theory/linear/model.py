@@ -671,17 +671,44 @@ class TeacherStudent(GradientRates):
             return result(total.context.log(total) if total > 0 else (total.context.ninf if total == 0 else total.context.nan), dps)
         return result(total, dps)
 
-    def train_loss(self, t: Any, dps: int | None = None) -> Any:
+    def train_loss(self, t: Any, dps: int | None = None, certified: bool = False) -> Any:
         """Training loss L_tr(t) on the labels the optimiser sees (Levi Eqs. 7–8, 15; noise derived).
 
         Vectorised over numpy arrays of ``t`` (GD steps); with ``dps`` a scalar ``t`` gives an
-        mpmath number to that many digits.
+        mpmath number to that many digits. ``certified=True`` (needs ``dps`` and python-flint,
+        the ``certified`` extra) returns a :class:`~grok_theory.mp.certified.Interval` that
+        rigorously contains the value, of width ≤ 10^(−dps) times it (Arb).
         """
+        if certified:
+            return self._certified("train", t, dps)
         return self._curve("train", t, _validate.dps_value(dps), log=False)
 
-    def gen_loss(self, t: Any, dps: int | None = None) -> Any:
-        """Generalisation loss L_gen(t) = ‖S(t) − T‖²/d_out on clean labels (Levi Eqs. 2, 8, 15)."""
+    def gen_loss(self, t: Any, dps: int | None = None, certified: bool = False) -> Any:
+        """Generalisation loss L_gen(t) = ‖S(t) − T‖²/d_out on clean labels (Levi Eqs. 2, 8, 15).
+
+        ``certified=True``: an enclosing interval, as for :meth:`train_loss`."""
+        if certified:
+            return self._certified("gen", t, dps)
         return self._curve("gen", t, _validate.dps_value(dps), log=False)
+
+    def _certified(self, which: str, t: Any, dps: int | None) -> Any:
+        """Arb enclosure of a curve (module grok_theory.mp.certified) on the pole-free form."""
+        from grok_theory.linear.entire_form import arb_integrand
+        from grok_theory.mp.certified import arb_expect, require_flint
+
+        dps = _validate.dps_value(dps)
+        if dps is None:
+            raise ValueError("certified=True needs dps (the digits the interval must carry)")
+        require_flint()
+        t_kept, tf = exact_scalar("t", t, lower=0.0)
+        if self.dynamics == "gd" and self.oscillates:
+            self._whole_steps(tf)
+        try:
+            scale = float(self._curve(which, tf, None, log=False))
+        except (QuadratureError, ArithmeticError):
+            scale = 0.0
+        return arb_expect(self.exact["lam"], lambda flint: arb_integrand(self, which, t_kept, flint), dps,
+                          scale if scale > 0 and math.isfinite(scale) else 0.0)
 
     def weight_norm(self, t: Any, dps: int | None = None) -> Any:
         """Expected squared Frobenius norm ‖S(t)‖²_F of the student."""
