@@ -10,8 +10,8 @@ with error bounds from the integrand's enclosure on complex ellipses, adaptive b
 in ball arithmetic from the parameters as given (floats, ints, fractions and decimal strings
 enter as exact or rigorously enclosed balls). The result is an :class:`Interval` that contains
 the exact value; its width is at most ``10^(−dps)`` times the value (else ``QuadratureError``).
-At λ = 1 exactly the weight is written ``sin²θ/ν = (λ₊ − ν)/4``, entire. For 0 < |λ − 1| < 1e-3
-the pole of 1/ν at distance |ln λ|/2 from the path makes Arb's integration fail or take minutes
+At λ = 1 exactly the weight is written ``sin²θ/ν = (λ₊ − ν)/4``, entire. For ``0 < |λ − 1| < 1e-3``
+the pole of 1/ν at distance ``|ln λ|/2`` from the path makes Arb's integration fail or take minutes
 (measured at λ = 1 ± 1e-6: no enclosure after 70 s, also with the subtracted integrand
 (F(ν) − F(0))/ν); ``QuadratureError`` says so at once.
 
@@ -105,7 +105,7 @@ def interval_of(ball: Any) -> Interval:
 
 def arb_expect(lam: Any, make_F: Callable[[Any], tuple[Callable[[Any], Any], Any]], dps: int,
                scale: float = 1.0) -> Interval:
-    """Enclosure of ``E_cont[F] + (1 − 1/λ)⁺·F_atom(0) + constant`` with width ≤ 10^(−dps)·|value|.
+    """Enclosure of ``E_cont[F] + (1 − 1/λ)⁺·F_atom(0) + constant`` with width ≤ 10^(−dps) times the value.
 
     ``make_F(flint)`` (called at each working precision) returns ``(F, F_atom, constant)``:
     ``F`` maps an acb ball ν to an acb ball (it must be analytic near the support, apart from
