@@ -61,6 +61,11 @@ class Interval:
     def __repr__(self) -> str:
         return f"Interval({mpmath.nstr(self.lower, 20)}, {mpmath.nstr(self.upper, 20)})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the endpoints and the width."""
+        return (f"<code>[{mpmath.nstr(self.lower, 20)}, {mpmath.nstr(self.upper, 20)}]</code> "
+                f"(width {mpmath.nstr(self.width, 3)})")
+
 
 def require_flint() -> Any:
     """The ``flint`` module, or an ImportError naming the extra that provides it."""
