@@ -22,7 +22,9 @@ from grok_theory.linear.model import TeacherStudent
 MODELS = {
     "λ=0.9 (Levi Fig. 1)": TeacherStudent(0.9),
     "λ=0.5, d_out=3": TeacherStudent(0.5, d_out=3),
-    "λ=0.9, γ=1e-3, σ=0.01": TeacherStudent(0.9, weight_decay=1e-3, label_noise=0.01),
+    "λ=0.9, γ=1e-3, σ=0.01": TeacherStudent(0.9, weight_decay=1e-3, label_noise=0.01),  # t_gen = inf
+    "λ=0.9, γ=1e-4, σ=1e-3": TeacherStudent(0.9, weight_decay=1e-4, label_noise=1e-3),
+    "λ=0.5, γ=1e-3, σ=0.01": TeacherStudent(0.5, weight_decay=1e-3, label_noise=0.01),
     "λ=0.9, discrete GD": TeacherStudent(0.9, dynamics="gd"),
 }
 

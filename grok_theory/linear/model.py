@@ -40,6 +40,7 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
+from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
 from grok_theory.mp.angle_rule import QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, vectorize
@@ -471,10 +472,14 @@ class TeacherStudent(GradientRates):
             return vectorize("t", t, lambda tt: self._curve_mp(which, tt, dps, log))
         t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
-        if self.oscillates:
-            # oscillating modes: |h| peaks at both edges of the support; the edge rule of the
-            # dps path resolves both (17 digits, rounded to float64)
-            self._whole_steps(flat)
+        near_critical = self.g > 0 and abs(law._log_lam) < 1e-4
+        if self.oscillates or near_critical:
+            # oscillating modes: |h| peaks at both edges of the support; near λ = 1 with weight
+            # decay the pole ν = −γ/2 of the split form and that of 1/ν both sit at the lower edge
+            # (the float rule lost up to 6e-10 there). The certified edge rule of the dps path
+            # resolves both (17 digits, rounded to float64)
+            if self.oscillates:
+                self._whole_steps(flat)
             out = np.array([float(self._curve_mp(which, float(tt), 17, log)) for tt in flat]).reshape(t_arr.shape)
             return float(out) if out.ndim == 0 else out
         logs = []
@@ -543,7 +548,7 @@ class TeacherStudent(GradientRates):
         if self.dynamics == "flow" or k == 0:
             return k * c * t, 0.0
         rho_lo, rho_hi = 1 - c * (self.law.lower + g), 1 - c * (self.law.upper + g)
-        s_lo = k * t * c / rho_lo if rho_lo > 0 else math.inf
+        s_lo = k * t * c / abs(rho_lo) if rho_lo != 0 else math.inf  # (ρ(λ₋) < 0: every mode oscillates)
         s_hi = k * t * c / -rho_hi if rho_hi < 0 else 0.0
         return s_lo, s_hi
 
@@ -570,6 +575,9 @@ class TeacherStudent(GradientRates):
         t_kept, tf = exact_scalar("t", t, lower=0.0)
         if self.oscillates:
             self._whole_steps(tf)
+        if entire_form_preferred(self, which, tf, dps + 3):
+            # one integrand entire in ν (no pole at ν = −γ/2): the cheaper form at moderate times
+            return entire_curve_mp(self, which, t_kept, tf, dps, log)
         law = self.law
         parts: list[tuple[Any, float, float, bool]] = []  # (make_F, s_lo, s_hi, pole_correct)
         consts: list[Callable[[Any], Any]] = []  # exact constants (make_value(ctx))
@@ -598,7 +606,7 @@ class TeacherStudent(GradientRates):
             kappa = 2 * math.sqrt(self.lam) * max(s1_lo if math.isfinite(s1_lo) else 0.0, s1_hi)
             # (at λ = 1 without weight decay the saturated gen/norm noise λσ²/ν is not integrable)
             critical = self.g == 0 and self.law.lower == 0 and which != "train"
-            if kappa <= 30 or critical or self.oscillates or (self.dynamics == "gd" and s1_lo == math.inf):
+            if kappa <= 30 or critical or (self.dynamics == "gd" and s1_lo == math.inf):
                 # the train noise integrand λσ²(ν·nf·w² − 2qw) + σ² is analytic at ν = 0 also
                 # for γ = 0 (ν·nf = q = 1), and its value there, σ² (w = 0), is the null modes': the
                 # pole correction applies (without it λ = 0.999 needs > 65536 nodes)
@@ -624,10 +632,10 @@ class TeacherStudent(GradientRates):
                         kk, tm = self._k(ctx), t_of(ctx)
                         return lambda nu: kk["lam"] * kk["s2"] * self.mode_factor(tm, nu, ctx) ** 2
 
-                    parts.append((make_dec_cont, s1_lo, 0.0, True, lambda ctx: ctx.mpf(0)))
+                    parts.append((make_dec_cont, s1_lo, s1_hi, True, lambda ctx: ctx.mpf(0)))
                 else:
                     # (train, γ = 0, λ ≤ 1: λσ²h² is analytic at ν = 0 and F(0) is its value there)
-                    parts.append((make_dec, s1_lo, 0.0, smooth or which == "train"))
+                    parts.append((make_dec, s1_lo, s1_hi, smooth or which == "train"))  # (oscillating GD: both edges)
         # the time-dependent parts share one rule (one set of nodes): the slowest decay decides
         # which nodes may be skipped, the fastest the resolution (the initial node count)
         dynamic = [p for p in parts if p[0] != "static" and len(p) == 4]  # (parts with their own atom stay apart)
@@ -663,17 +671,44 @@ class TeacherStudent(GradientRates):
             return result(total.context.log(total) if total > 0 else (total.context.ninf if total == 0 else total.context.nan), dps)
         return result(total, dps)
 
-    def train_loss(self, t: Any, dps: int | None = None) -> Any:
+    def train_loss(self, t: Any, dps: int | None = None, certified: bool = False) -> Any:
         """Training loss L_tr(t) on the labels the optimiser sees (Levi Eqs. 7–8, 15; noise derived).
 
         Vectorised over numpy arrays of ``t`` (GD steps); with ``dps`` a scalar ``t`` gives an
-        mpmath number to that many digits.
+        mpmath number to that many digits. ``certified=True`` (needs ``dps`` and python-flint,
+        the ``certified`` extra) returns a :class:`~grok_theory.mp.certified.Interval` that
+        rigorously contains the value, of width ≤ 10^(−dps) times it (Arb).
         """
+        if certified:
+            return self._certified("train", t, dps)
         return self._curve("train", t, _validate.dps_value(dps), log=False)
 
-    def gen_loss(self, t: Any, dps: int | None = None) -> Any:
-        """Generalisation loss L_gen(t) = ‖S(t) − T‖²/d_out on clean labels (Levi Eqs. 2, 8, 15)."""
+    def gen_loss(self, t: Any, dps: int | None = None, certified: bool = False) -> Any:
+        """Generalisation loss L_gen(t) = ‖S(t) − T‖²/d_out on clean labels (Levi Eqs. 2, 8, 15).
+
+        ``certified=True``: an enclosing interval, as for :meth:`train_loss`."""
+        if certified:
+            return self._certified("gen", t, dps)
         return self._curve("gen", t, _validate.dps_value(dps), log=False)
+
+    def _certified(self, which: str, t: Any, dps: int | None) -> Any:
+        """Arb enclosure of a curve (module grok_theory.mp.certified) on the pole-free form."""
+        from grok_theory.linear.entire_form import arb_integrand
+        from grok_theory.mp.certified import arb_expect, require_flint
+
+        dps = _validate.dps_value(dps)
+        if dps is None:
+            raise ValueError("certified=True needs dps (the digits the interval must carry)")
+        require_flint()
+        t_kept, tf = exact_scalar("t", t, lower=0.0)
+        if self.dynamics == "gd" and self.oscillates:
+            self._whole_steps(tf)
+        try:
+            scale = float(self._curve(which, tf, None, log=False))
+        except (QuadratureError, ArithmeticError):
+            scale = 0.0
+        return arb_expect(self.exact["lam"], lambda flint: arb_integrand(self, which, t_kept, flint), dps,
+                          scale if scale > 0 and math.isfinite(scale) else 0.0)
 
     def weight_norm(self, t: Any, dps: int | None = None) -> Any:
         """Expected squared Frobenius norm ‖S(t)‖²_F of the student."""

@@ -312,6 +312,7 @@ def edge_rule_mp(
     s_hi: float = 0.0,
     max_evaluated: int = MAX_NESTED_NODES,
     pole_correct: bool = True,
+    s_scale: float = 0.0,
 ) -> tuple[Any, Any]:
     """``(2/π)∫₀^π F(ν) sin²θ/ν dθ`` (the continuous part of E[F]) in the context ``ctx``.
 
@@ -324,7 +325,9 @@ def edge_rule_mp(
     Late-time peaks: ``F`` decays at least like ``e^{−s_lo(ν−λ₋)}`` away from the lower edge and,
     if ``s_hi > 0``, also has a peak at the upper edge decaying like ``e^{−s_hi(λ₊−ν)}``
     (oscillating discrete GD); nodes in between whose factor is below the target are not
-    evaluated, and the first skipped node on each side checks the skipped tail. Returns the
+    evaluated, and the first skipped node on each side checks the skipped tail. ``s_scale``:
+    the rate of the fastest exponential ``e^{−s_scale·ν}`` inside ``F`` when ``F`` does not decay
+    as a whole (no node is skipped then); it only sets the initial node count. Returns the
     value and the sum of the magnitudes of its terms (the scale of any cancellation).
     """
     lower, sq = params["lower"], params["sqrt"]
@@ -333,12 +336,17 @@ def edge_rule_mp(
     prec = ctx.prec
     tol = ctx.mpf(10) ** (-digits - 1)
     k_lo, k_hi = 2 * math.sqrt(lam) * s_lo, 2 * math.sqrt(lam) * s_hi
-    kappa = max(k_lo, k_hi)
+    kappa = max(k_lo, k_hi, 2 * math.sqrt(lam) * s_scale)
     nepers = (digits + 3) * LN10 + 1.5 * math.log1p(kappa)
     # the plain rule (strips inside the pole of 1/ν) or the pole-corrected one (strips beyond
     # it; worth it only while the integrand grows little there, i.e. not at late times)
-    n_plain, n_corr = (int(node_count(Majorant(lam, np.array([kappa]), 0, pole_corrected=pc), nepers, strict=False)[0])
-                       for pc in (False, True))
+    # the nested check needs the half rule good to about half the digits: start from twice the
+    # count that gives it (or the count for all digits, if larger), then double exactly (nested)
+    half_nepers = 0.5 * (digits + 3) * LN10 + 1.5 * math.log1p(kappa) + 3.0
+    n_plain, n_corr = (
+        int(max(node_count(maj, nepers, strict=False)[0], 2 * node_count(maj, half_nepers, strict=False)[0]))
+        if node_count(maj, half_nepers, strict=False)[0] != TOO_MANY else TOO_MANY
+        for maj in (Majorant(lam, np.array([kappa]), 0, pole_corrected=pc) for pc in (False, True)))
     pole = lam != 1 and pole_correct and n_corr != TOO_MANY and (n_plain == TOO_MANY or n_corr < n_plain)
     n = n_corr if pole else n_plain
     if n == TOO_MANY:
@@ -421,6 +429,6 @@ def edge_rule_mp(
         r = abs(full - half) / abs(full)
         if r * r <= tol and r < ctx.mpf(10) ** (-3):
             return full, mag
-        n = int(NODE_COUNTS[np.searchsorted(NODE_COUNTS, 2 * n)])
+        n *= 2  # nested: every node of the n-interval rule is one of the 2n-interval rule (cached)
         if n > MAX_NODES:
             raise QuadratureError(f"the angle rule would need more than {MAX_NODES} nodes at lam={lam}")

@@ -448,8 +448,12 @@ class MarchenkoPastur:
     def _check_power(self, power: Any) -> int:
         return _validate.nonnegative_int("power", power)
 
-    def laplace(self, s: Any, power: int = 0, dps: int | None = None) -> Any:
+    def laplace(self, s: Any, power: int = 0, dps: int | None = None, certified: bool = False) -> Any:
         """``E[ν^power e^{−sν}]`` over the full law (atom included).
+
+        ``certified=True`` (needs ``dps`` and python-flint, the ``certified`` extra): an
+        :class:`~grok_theory.mp.certified.Interval` rigorously containing the value, of width
+        ≤ 10^(−dps) times it (Arb; module :mod:`grok_theory.mp.certified`).
 
         The workhorse of every learning curve: ``L_gen = E[e^{−4ηνt}]`` and
         ``L_tr = E[ν e^{−4ηνt}]`` (Levi Eqs. 7–8).
@@ -475,6 +479,9 @@ class MarchenkoPastur:
         ν^{p−1} sin²θ e^{−4s√λ sin²(θ/2)} dθ``. For ``p = 1`` this equals Levi's Eq. 9,
         ``e^{−s(1+λ)} I₁(2s√λ)/(s√λ)``.
         """
+        if certified:
+            k = _validate.int_in_range("power", power, 0, MOMENT_K_MAX)
+            return self._certified_expect(lambda nu: nu**k, dps, s)
         power = self._check_power(power)
         return self._laplace(s, power, _validate.dps_value(dps), log=False)
 
@@ -817,7 +824,7 @@ class MarchenkoPastur:
         qn = (lam if lam < 1 else 1 / lam) ** n
         return abs(1 - lam) / lam * ctx.exp(s * p["lower"]) * qn / (1 - qn)
 
-    def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
+    def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0, certified: bool = False) -> Any:
         """``E[f(ν) e^{−sν}]`` over the full law (atom included) for a user function ``f``.
 
         Parameters
@@ -845,8 +852,37 @@ class MarchenkoPastur:
             narrow peak at the lower edge) are resolved with a bounded number of nodes. Put
             decaying factors here rather than into ``f``. An array of ``s`` is evaluated with
             one call of ``f`` per node set (vectorised), returning an array.
+        certified : bool, keyword-only
+            Return an :class:`~grok_theory.mp.certified.Interval` rigorously containing the
+            value, of width ≤ 10^(−dps) times it (needs ``dps`` and python-flint, the
+            ``certified`` extra). ``f`` is then called with Arb balls (``flint.acb``): write it
+            with arithmetic and acb methods (``nu.exp()``), analytic near the support.
         """
+        if certified:
+            return self._certified_expect(f, dps, s)
         return self._expect(f, _validate.dps_value(dps), s, log=False)
+
+    def _certified_expect(self, f: Callable[[Any], Any], dps: int | None, s: Any) -> Any:
+        """Arb enclosure of E[f(ν) e^{−sν}] (module grok_theory.mp.certified)."""
+        from grok_theory.mp.certified import arb_expect, require_flint, to_arb
+
+        if not callable(f):
+            raise TypeError(f"f must be callable, got {f!r}")
+        dps = _validate.dps_value(dps)
+        if dps is None:
+            raise ValueError("certified=True needs dps (the digits the interval must carry)")
+        require_flint()
+        s_kept = _scalar_mp("s", s)
+
+        def make(flint: Any) -> tuple:
+            sb = to_arb(s_kept, flint)
+            lam_b = to_arb(self._lam, flint)
+            lower = ((1 - lam_b) / (1 + lam_b.sqrt())) ** 2  # λ₋ without cancellation
+            # the late-time peak e^{−sν} = e^{−sλ₋}·e^{−s(ν−λ₋)}: the first factor taken out
+            return ((lambda nu: f(nu) * (-sb * (nu - lower)).exp()), (lambda nu: f(nu)), flint.arb(0),
+                    (-sb * lower).exp())
+
+        return arb_expect(self._lam, make, dps)
 
     def log_expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
         """Natural logarithm of :meth:`expect` for ``f ≥ 0`` (no underflow at late times)."""
@@ -898,7 +934,7 @@ class MarchenkoPastur:
 
     def edge_expect_mp(self, make_F: Callable[[Any], Callable[[Any], Any]], digits: int, s_lo: float = 0.0,
                        s_hi: float = 0.0, make_atom: Callable[[Any], Any] | None = None,
-                       pole_correct: bool = True) -> tuple[Any, Any]:
+                       pole_correct: bool = True, s_scale: float = 0.0) -> tuple[Any, Any]:
         """``E[F(ν)]`` to ``digits`` significant digits for an integrand analytic near ``[0, λ₊]``.
 
         ``make_F(ctx)`` returns ``F`` working in the mpmath context ``ctx`` (it receives and
@@ -910,13 +946,16 @@ class MarchenkoPastur:
         the guard digits, the sum is redone at a precision raised by the digits lost. Returns
         ``(value, atom term)`` as numbers of the context used. ``pole_correct=False`` where
         ``F`` is itself singular at ν = 0 (its value there is not the analytic continuation).
+        ``s_scale``: rate of the fastest exponential inside an ``F`` that does not decay as a whole
+        (sets the initial node count only; see :func:`~grok_theory.mp.angle_rule.edge_rule_mp`).
         """
         extra = _GUARD
         while True:
             ctx = context(prec_of(digits + extra))
             p = self._params(ctx)
             F = make_F(ctx)
-            cont, mag = edge_rule_mp(ctx, F, self.lam, p, digits, s_lo, s_hi, pole_correct=pole_correct)
+            cont, mag = edge_rule_mp(ctx, F, self.lam, p, digits, s_lo, s_hi, pole_correct=pole_correct,
+                                     s_scale=s_scale)
             atom_term = ctx.mpf(0)
             if p["atom"] > 0:
                 atom_term = p["atom"] * (make_atom(ctx) if make_atom is not None else F(ctx.mpf(0)))
