@@ -425,3 +425,21 @@ def test_noisy_train_loss_dps_near_one(lam, t):
     ref = _train_reference(lam, 0.01, 0.0, 0.1, t, "flow", digits=40)
     assert _rel(m.train_loss(t, dps=25), ref) < 1e-24
     assert _rel(m.train_loss(t), ref) < 2e-15
+
+
+def test_to_fraction_keeps_the_sign_of_an_mpf():
+    """mpf.man_exp drops the sign: a negative mpf multiplier once reached the ridge path as +0.025
+    (omnigrok.ridge_path failed at μ = −1/40 with an mpf built at 40 digits)."""
+    from fractions import Fraction
+
+    from grok_theory.mp.precision import to_fraction
+
+    assert to_fraction(mpmath.mpf(-3)) == -3
+    assert to_fraction(mpmath.mpf("-0.025")) == Fraction(mpmath.mpf("-0.025").man, 1) * Fraction(2) ** mpmath.mpf("-0.025").exp * -1
+    assert to_fraction("-1e-400") < 0 and to_fraction(mpmath.mpf(0)) == 0
+    from grok_theory.linear.landscape import ReducedLandscape
+
+    land = ReducedLandscape(0.5, teacher_scale=1.0, label_noise=0.25)
+    with mpmath.workdps(40):
+        mu = mpmath.mpf(-1) / 40
+    assert abs(land.at_multiplier(mu, dps=30).gen / land.at_multiplier("-1/40", dps=30).gen - 1) < 1e-25

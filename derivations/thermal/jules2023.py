@@ -269,8 +269,8 @@ def _ref_thermal(kind, dyn, lam_v, wd, dps):
 
 def _lib_gen_ms(dps):
     m = _model("flow", "1/2", "1/10")
-    with mpmath.workdps(dps + 10):
-        return m.model.law.expect(lambda x: m._mean_squares(x, mpmath.mpf(300), True)[0], dps=dps + 5)
+    # the law calls f with numbers of its private working context: the kernel is evaluated there
+    return m.model.law.expect(lambda x: m._mean_squares(x, x.context.mpf(300), x.context)[0], dps=dps + 5)
 
 
 def _ts_gen(dps):

@@ -43,7 +43,7 @@ from grok_theory import _validate
 from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
 from grok_theory.mp.angle_rule import QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
-from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, vectorize
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, to_fraction, vectorize
 
 __all__ = ["TeacherStudent", "accuracy_from_loss", "loss_at_accuracy"]
 
@@ -488,13 +488,18 @@ class TeacherStudent(GradientRates):
             clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
         n_own = len(clean)
         exact_train_noise = which == "train" and self.label_noise > 0
+        noise_log = None
         if exact_train_noise:
             # the train noise part is its floor E[N∞] (closed form, train_noise_floor) plus
             # N − N∞ = λσ²(r̄²h² + 2r̄rh) on ν > 0 (r̄ = ν/(ν+g), r = g/(ν+g); the null modes keep σ²):
             # decaying terms like the clean ones, no cancellation between the floor and the decay
             ls2, g = self.lam * self.label_noise**2, self.g
             null = law.atom > 0  # the null modes (λ > 1) take no part in the decay
-            if g == 0:
+            if g == 0 and self.dynamics == "flow":
+                # λσ² E[e^{−2cνt}; ν > 0]: a certified Laplace transform (of the dual law for λ > 1,
+                # as the generic rule lost up to 5e-11 to the step at ν = 0 near λ = 1)
+                noise_log = math.log(ls2) + self._log_continuous_laplace(self._decay_rate(2, flat))
+            elif g == 0:
                 clean = list(clean) + [(2, lambda nu: np.where(nu > 0, ls2, 0.0) if null else ls2 + 0 * nu)]
             else:
                 clean = list(clean) + [(2, lambda nu: ls2 * (nu / (nu + g)) ** 2),
@@ -522,6 +527,8 @@ class TeacherStudent(GradientRates):
                 if atom_lv is not None:
                     lv = np.logaddexp(lv, atom_lv)
             logs.append(np.atleast_1d(lv))
+        if noise_log is not None:
+            logs.append(np.atleast_1d(noise_log))
         with np.errstate(divide="ignore"):
             total_log = np.logaddexp.reduce(np.vstack(logs), axis=0) if logs else np.full(flat.shape, -np.inf)
         if exact_train_noise:
@@ -536,6 +543,17 @@ class TeacherStudent(GradientRates):
         out = total_log if log else np.exp(total_log)
         out = out.reshape(t_arr.shape)
         return float(out) if out.ndim == 0 else out
+
+    def _log_continuous_laplace(self, s: Any) -> Any:
+        """log E[e^{−sν}; ν > 0] (float64, certified). For λ > 1 the continuous part of MP(λ) is
+        MP(1/λ) scaled by λ with mass 1/λ (the nonzero eigenvalues of XᵀX/N are those of XXᵀ/N), so
+        E[e^{−sν}; ν > 0] = λ⁻¹ E_{MP(1/λ)}[e^{−λsμ}]: no atom to subtract."""
+        law = self.law
+        if law.atom == 0:
+            return law.log_laplace(s)
+        exact = to_fraction(self.exact["lam"])
+        dual = _law(1 / exact if exact is not None else 1 / self.lam)
+        return dual.log_laplace(self.lam * np.asarray(s, dtype=float)) - law._log_lam
 
     def _edge_rates(self, k: int, t: float) -> tuple[float, float]:
         """Decay rates (per unit ν) of h^k away from the lower and the upper edge of the support.

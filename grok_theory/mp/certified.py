@@ -31,7 +31,7 @@ import mpmath
 from mpmath.libmp import from_man_exp
 
 from grok_theory.mp.angle_rule import QuadratureError
-from grok_theory.mp.precision import prec_of
+from grok_theory.mp.precision import prec_of, to_fraction
 
 __all__ = ["Interval", "require_flint", "to_arb", "arb_expect", "interval_of"]
 
@@ -89,8 +89,8 @@ def to_arb(value: Any, flint: Any) -> Any:
     if isinstance(value, str):
         return flint.arb(value)  # decimal strings are enclosed rigorously
     if isinstance(value, mpmath.mpf):
-        man, exp = value.man_exp
-        return flint.arb(int(man)) * flint.arb(2) ** int(exp)
+        q = to_fraction(value)  # exact, sign included
+        return flint.arb(q.numerator) / q.denominator
     if hasattr(value, "is_Rational") and value.is_Rational:
         return flint.arb(int(value.p)) / int(value.q)
     if hasattr(value, "evalf"):  # an irrational SymPy number: its decimals, with a radius covering them

@@ -35,7 +35,7 @@ import mpmath
 import numpy as np
 
 from grok_theory import _validate
-from grok_theory.mp.precision import context, exact_scalar, prec_of, result, takes_context, to_ctx
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, takes_context, to_ctx, to_fraction
 from grok_theory.mp.precision import vectorize as _vector_mp
 from grok_theory.mp.angle_rule import (
     LN10,
@@ -393,8 +393,8 @@ class MarchenkoPastur:
             elif isinstance(lam, Fraction):
                 exact_lam = sympy.Rational(lam.numerator, lam.denominator)
             elif isinstance(lam, mpmath.mpf):
-                m, e = mpmath.mpf(lam).man_exp
-                exact_lam = sympy.Integer(m) * sympy.Integer(2) ** e
+                q = to_fraction(lam)
+                exact_lam = sympy.Rational(q.numerator, q.denominator)
             else:
                 exact_lam = sympy.Rational(str(lam))
             return sympy.nsimplify(narayana_moment(k, sympy.Rational(exact_lam)))

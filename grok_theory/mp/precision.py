@@ -118,19 +118,24 @@ def _decimal(text: str) -> bool:
         return False
 
 
+def _dyadic(value: Any) -> Fraction:
+    """The exact value of a finite mpf as a Fraction (``man_exp`` drops the sign: use ``_mpf_``)."""
+    sign, man, exp, _ = value._mpf_
+    if not man:
+        return Fraction(0)
+    out = Fraction(int(man)) * Fraction(2) ** int(exp)
+    return -out if sign else out
+
+
 def to_fraction(value: Any) -> Fraction | None:
     """The exact rational value of a kept parameter (None for an irrational SymPy number)."""
     if isinstance(value, str):
         try:
             return Fraction(value)
         except ValueError:
-            man, exp = mpmath.mpf(value).man_exp
-            return Fraction(man) * Fraction(2) ** exp
+            return _dyadic(mpmath.mpf(value))
     if isinstance(value, _MPF):
-        if not value:
-            return Fraction(0)
-        man, exp = value.man_exp
-        return Fraction(int(man)) * Fraction(2) ** int(exp)
+        return _dyadic(value)
     if _is_sympy(value):
         return Fraction(int(value.p), int(value.q)) if value.is_Rational else None
     return Fraction(value)

@@ -172,7 +172,7 @@ class LangevinTeacherStudent:
             return np.where(a == 0, 1.0, 0.0)
         return self.model.mode_factor(t, nu, mp)
 
-    def _mean_squares(self, nu: Any, t: Any, mp: bool) -> tuple[Any, Any]:
+    def _mean_squares(self, nu: Any, t: Any, mp: Any) -> tuple[Any, Any]:
         """(d_in E[D_det²], d_in E[G²]) per entry of the mode ν, G = Σ_tr D_det − E the train-loss gradient.
 
         d_in E[D_det²] is TeacherStudent's L_gen integrand; both from ``jules2023.thermal_variance``.
