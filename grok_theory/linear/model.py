@@ -537,12 +537,28 @@ class TeacherStudent(GradientRates):
                 with np.errstate(divide="ignore"):
                     total_log = np.logaddexp(total_log, math.log(floor))
         elif self._has_static_part(which):
-            static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
+            static = np.array([self._expect_float(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
                 total_log = np.logaddexp(total_log, np.log(np.maximum(static, 0.0)))
         out = total_log if log else np.exp(total_log)
         out = out.reshape(t_arr.shape)
         return float(out) if out.ndim == 0 else out
+
+    def _dual_law(self) -> MarchenkoPastur:
+        """MP(1/λ): for λ > 1 the continuous part of MP(λ) is MP(1/λ) scaled by λ, with mass 1/λ
+        (the nonzero eigenvalues of XᵀX/N are those of XXᵀ/N)."""
+        exact = to_fraction(self.exact["lam"])
+        return _law(1 / exact if exact is not None else 1 / self.lam)
+
+    def _expect_float(self, f: Callable[[Any], Any]) -> float:
+        """E[f(ν)] (float64). For λ > 1: f(0)·(1 − 1/λ) + λ⁻¹ E_{MP(1/λ)}[f(λμ)], so that no rule
+        integrates across the step between the atom and a continuous part starting at λ₋ ≈ 0
+        (next to λ = 1 the direct rule lost 1.6e-11 of the noise part of L_gen)."""
+        law = self.law
+        if law.atom == 0:
+            return law.expect(f)
+        f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
+        return law.atom * f0 + self._dual_law().expect(lambda mu: f(self.lam * mu)) / self.lam
 
     def _log_continuous_laplace(self, s: Any) -> Any:
         """log E[e^{−sν}; ν > 0] (float64, certified). For λ > 1 the continuous part of MP(λ) is
@@ -551,9 +567,7 @@ class TeacherStudent(GradientRates):
         law = self.law
         if law.atom == 0:
             return law.log_laplace(s)
-        exact = to_fraction(self.exact["lam"])
-        dual = _law(1 / exact if exact is not None else 1 / self.lam)
-        return dual.log_laplace(self.lam * np.asarray(s, dtype=float)) - law._log_lam
+        return self._dual_law().log_laplace(self.lam * np.asarray(s, dtype=float)) - law._log_lam
 
     def _edge_rates(self, k: int, t: float) -> tuple[float, float]:
         """Decay rates (per unit ν) of h^k away from the lower and the upper edge of the support.
