@@ -79,7 +79,7 @@ def test_float64_curves_with_weight_decay_and_noise_at_the_edges(lam, t, weight_
 def test_noisy_train_loss_next_to_the_critical_point(lam):
     """λσ² E[e^{−2cνt}; ν > 0] by the certified Laplace transform (of the dual law MP(1/λ) for
     λ > 1): the generic float rule lost 4.8e-11 to the step at ν = 0 at λ = 1 + 1e-6, t = 3e4.
-    (The gen loss there is still 1.1e-11 off: docs/mp_engine.md, open edges.)"""
+    (The gen and norm curves now go through the same dual law: docs/mp_engine.md, "Open edges".)"""
     model = TeacherStudent(lam, label_noise=0.3)
     for t in (0.0, 10.0, 3e4, 1e6):
         ref = mpmath.log(model.train_loss(t, dps=25))  # log: at λ > 1 the late loss underflows
