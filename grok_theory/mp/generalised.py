@@ -176,6 +176,7 @@ class GeneralisedMarchenkoPastur:
         self._crit = self._critical_points()
         # edges: z at the (float) critical points evaluated at 30 digits, so each lower edge is
         # known as hi + lo (late-time factors e^{−s a} need a to better than float64)
+        self._ctx_arrays: dict[Any, tuple[Any, list, list]] = {}
         ctx = context(prec_of(30))
         lo_edges = [self.z_of(ctx.mpf(l)) for l, _ in self._crit]
         self.support = [(float(a), float(self.z_of(ctx.mpf(r)))) for a, (_, r) in zip(lo_edges, self._crit)]
@@ -225,9 +226,14 @@ class GeneralisedMarchenkoPastur:
         """(λ, σ, π): float64 arrays, or lists of numbers of the mpmath context ``ctx`` (exact inputs
         converted at its precision)."""
         if ctx is not None:
-            raw = [ctx.fsum(to_ctx(q, ctx) for q in p) for p in self._pi_x]
-            total = ctx.fsum(raw)
-            return to_ctx(self._lam_x, ctx), [to_ctx(s, ctx) for s in self._sigma_x], [r / total for r in raw]
+            # per context (each is one thread's, at one fixed precision): the integrands call this per node
+            cached = self._ctx_arrays.get(ctx)
+            if cached is None:
+                raw = [ctx.fsum(to_ctx(q, ctx) for q in p) for p in self._pi_x]
+                total = ctx.fsum(raw)
+                cached = self._ctx_arrays[ctx] = (to_ctx(self._lam_x, ctx), [to_ctx(s, ctx) for s in self._sigma_x],
+                                                  [r / total for r in raw])
+            return cached
         return self.lam, self.sigma, self.pi
 
     def z_of(self, zeta: Any) -> Any:
