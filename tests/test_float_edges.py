@@ -84,3 +84,54 @@ def test_noisy_train_loss_next_to_the_critical_point(lam):
     for t in (0.0, 10.0, 3e4, 1e6):
         ref = mpmath.log(model.train_loss(t, dps=25))  # log: at λ > 1 the late loss underflows
         assert abs(model.log_train_loss(t) - ref) < 2e-14 * max(1.0, abs(float(ref))), t
+
+
+@pytest.mark.parametrize("kw", [{}, {"d_out": 2}, {"label_noise": 0.1}])
+def test_discrete_gd_next_to_the_critical_point(kw):
+    """GD without weight decay at λ = 1 + 1e-6: the continuous part through the dual law MP(1/λ)
+    (the direct rule across the step at ν = 0 lost 9.6e-11 of L_tr and 4.8e-11 of L_gen at t = 3e4)."""
+    model = TeacherStudent(1.000001, lr=0.01, dynamics="gd", **kw)
+    for t in (30.0, 3e4, 1e6):
+        _check(model, t)
+
+
+def _noise_part_by_quad(lam: float, t: float, c: float, sigma: float) -> mpmath.mpf:
+    """λσ² ∫ ρ(ν)(1 − (1 − cν)^t)²/ν dν over the continuous part of MP(λ) by mpmath.quad, split
+    geometrically from λ₋ through the scale 1/(ct) of the integrand."""
+    with mpmath.workdps(40):
+        lam_m = mpmath.mpf(lam)
+        lo, hi = (1 - mpmath.sqrt(lam_m)) ** 2, (1 + mpmath.sqrt(lam_m)) ** 2
+
+        def f(nu):
+            w = -mpmath.expm1(t * mpmath.log1p(-c * nu))
+            return mpmath.sqrt((hi - nu) * (nu - lo)) / (2 * mpmath.pi * lam_m * nu) * w * w / nu
+
+        pts = [lo] + [lo + mpmath.mpf(10) ** k for k in range(-16, 1) if lo + mpmath.mpf(10) ** k < hi] + [hi]
+        return +(lam_m * sigma**2 * mpmath.quad(f, pts))
+
+
+@pytest.mark.parametrize("lam, t", [(1.001, 1e7), (1.001, 1e9), (1.000001, 1e12), (0.999999, 1e12), (0.99, 1e9)])
+def test_noisy_gen_loss_dps_next_to_the_critical_point(lam, t):
+    """The noise part of L_gen without weight decay next to λ = 1 at late times, dps = 20, against
+    mpmath.quad on the density (before: QuadratureError at λ = 1.001, t = 1e7, and an
+    out-of-memory node table at λ = 1 + 1e-6, t = 1e9). The saturated part λσ²E[1/ν; ν > 0] is
+    in closed form; next to λ = 1 the whole term (1 − h)²/ν replaces the split form."""
+    noisy = TeacherStudent(lam, lr=0.01, dynamics="gd", label_noise=0.1)
+    clean = TeacherStudent(lam, lr=0.01, dynamics="gd")
+    got = noisy.gen_loss(t, dps=20) - clean.gen_loss(t, dps=20)
+    ref = _noise_part_by_quad(lam, t, 0.02, mpmath.mpf("0.1"))
+    assert abs(got / ref - 1) < 1e-17, (mpmath.nstr(got, 20), mpmath.nstr(ref, 20))
+
+
+def test_node_table_is_bounded_before_it_is_built():
+    """A rule that would need more nodes than the engine evaluates raises QuadratureError at once
+    instead of building its node table (at λ = 1 + 1e-6 that table exhausted 24 GB)."""
+    import time
+
+    from grok_theory.mp.law import MarchenkoPastur
+
+    law = MarchenkoPastur(1 + 1e-6)
+    start = time.perf_counter()
+    with pytest.raises(QuadratureError, match="evaluations"):
+        law.edge_expect_mp(lambda ctx: (lambda nu: ctx.exp(-1e3 * nu) / nu), 25, s_lo=1e3, pole_correct=False)
+    assert time.perf_counter() - start < 10

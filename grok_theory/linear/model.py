@@ -41,7 +41,7 @@ import numpy as np
 
 from grok_theory import _validate
 from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
-from grok_theory.mp.angle_rule import QuadratureError
+from grok_theory.mp.angle_rule import LN10, QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
 from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, to_fraction, vectorize
 
@@ -414,6 +414,18 @@ class TeacherStudent(GradientRates):
 
         return f
 
+    def _saturated_noise(self, which: str, ctx: Any) -> Any:
+        """The t → ∞ value of the noise part of L_gen (or of the norm's static part) without weight
+        decay, in closed form: λσ²·m·E[1/ν; ν > 0] (+ τ²/2 for the norm, m = d_out, else 1), with
+        E[1/ν; ν > 0] = 1/(1 − λ) for λ < 1 and 1/(λ(λ − 1)) for λ > 1 (for λ > 1 the continuous
+        part is MP(1/λ) scaled by λ with mass 1/λ). Infinite at λ = 1."""
+        kk = self._k(ctx)
+        lam, s2 = kk["lam"], kk["s2"]
+        inv_nu = 1 / (1 - lam) if lam < 1 else 1 / (lam * (lam - 1))
+        if which == "gen":
+            return lam * s2 * inv_nu
+        return self.d_out * lam * s2 * inv_nu + kk["tau2"] / 2
+
     def train_noise_floor(self, mp: Any = False) -> Any:
         """The label-noise part of L_tr(∞) in closed form (float, or a number of the context ``mp``).
 
@@ -489,18 +501,20 @@ class TeacherStudent(GradientRates):
         n_own = len(clean)
         exact_train_noise = which == "train" and self.label_noise > 0
         noise_log = None
+        no_atom: set[int] = set()  # entries of ``clean`` that hold on ν > 0 only
         if exact_train_noise:
             # the train noise part is its floor E[N∞] (closed form, train_noise_floor) plus
             # N − N∞ = λσ²(r̄²h² + 2r̄rh) on ν > 0 (r̄ = ν/(ν+g), r = g/(ν+g); the null modes keep σ²):
             # decaying terms like the clean ones, no cancellation between the floor and the decay
             ls2, g = self.lam * self.label_noise**2, self.g
-            null = law.atom > 0  # the null modes (λ > 1) take no part in the decay
             if g == 0 and self.dynamics == "flow":
                 # λσ² E[e^{−2cνt}; ν > 0]: a certified Laplace transform (of the dual law for λ > 1,
                 # as the generic rule lost up to 5e-11 to the step at ν = 0 near λ = 1)
                 noise_log = math.log(ls2) + self._log_continuous_laplace(self._decay_rate(2, flat))
             elif g == 0:
-                clean = list(clean) + [(2, lambda nu: np.where(nu > 0, ls2, 0.0) if null else ls2 + 0 * nu)]
+                # λσ²h² on ν > 0 (its continuation to ν = 0 is λσ²); the null modes keep σ² (in the floor)
+                no_atom.add(len(clean))
+                clean = list(clean) + [(2, lambda nu: ls2 + 0 * nu)]
             else:
                 clean = list(clean) + [(2, lambda nu: ls2 * (nu / (nu + g)) ** 2),
                                        (1, lambda nu: 2 * ls2 * nu * g / (nu + g) ** 2)]
@@ -517,13 +531,13 @@ class TeacherStudent(GradientRates):
             else:
                 # the atom's modes (λ > 1) are added exactly: inside the factorised form their
                 # factor h(0)^k would be a product of an overflowing and an underflowing term
-                cont = coef if law.atom == 0 else (lambda nu, coef=coef: np.where(nu > 0, coef(nu), 0.0))
                 lv = np.array([
-                    law.log_expect(lambda nu, tt=tt: cont(nu) * self._h_power_reduced(k, tt, nu, False), s=self._decay_rate(k, tt))
+                    self._log_continuous_expect(lambda nu, tt=tt, coef=coef: coef(nu) * self._h_power_reduced(k, tt, nu, False),
+                                                self._decay_rate(k, tt))
                     + self._log_edge_factor(k, tt)
                     for tt in flat
                 ])
-                atom_lv = self._atom_log_term(coef, k, flat)
+                atom_lv = None if idx in no_atom else self._atom_log_term(coef, k, flat)
                 if atom_lv is not None:
                     lv = np.logaddexp(lv, atom_lv)
             logs.append(np.atleast_1d(lv))
@@ -559,6 +573,17 @@ class TeacherStudent(GradientRates):
             return law.expect(f)
         f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
         return law.atom * f0 + self._dual_law().expect(lambda mu: f(self.lam * mu)) / self.lam
+
+    def _log_continuous_expect(self, f: Callable[[Any], Any], s: float) -> float:
+        """log E[f(ν) e^{−sν}; ν > 0] (float64, f ≥ 0). For λ > 1 through the dual law,
+        λ⁻¹ E_{MP(1/λ)}[f(λμ) e^{−λsμ}]: no rule integrates across the step between the atom and
+        a continuous part starting at λ₋ ≈ 0 (next to λ = 1 the direct rule lost 1e-10 of the GD
+        curves at late times)."""
+        law = self.law
+        if law.atom == 0:
+            return law.log_expect(f, s=s)
+        lam = self.lam
+        return self._dual_law().log_expect(lambda mu: f(lam * mu), s=lam * s) - law._log_lam
 
     def _log_continuous_laplace(self, s: Any) -> Any:
         """log E[e^{−sν}; ν > 0] (float64, certified). For λ > 1 the continuous part of MP(λ) is
@@ -638,11 +663,18 @@ class TeacherStudent(GradientRates):
             kappa = 2 * math.sqrt(self.lam) * max(s1_lo if math.isfinite(s1_lo) else 0.0, s1_hi)
             # (at λ = 1 without weight decay the saturated gen/norm noise λσ²/ν is not integrable)
             critical = self.g == 0 and self.law.lower == 0 and which != "train"
-            if kappa <= 30 or critical or (self.dynamics == "gd" and s1_lo == math.inf):
+            # without weight decay the split form's decaying part (h² − 2h)/ν has a pole at ν = 0,
+            # a distance λ₋ from the support: a rule of n ≈ 2·digits/|ln λ| nodes, of which the
+            # ≈ n·√(digits/κ) next to λ₋ are evaluated (its saturated part is in closed form). The
+            # whole term (1 − h)²/ν is analytic there (0 at ν = 0, so the pole correction is exact)
+            # and needs ≈ 2√(κ·digits) nodes: fewer when κ·|ln λ| < digits (next to λ = 1)
+            nepers = (dps + 3) * LN10
+            near_pole = self.g == 0 and which != "train" and not critical and kappa * abs(math.log(self.lam)) < nepers
+            if kappa <= 30 or critical or near_pole or (self.dynamics == "gd" and s1_lo == math.inf):
                 # the train noise integrand λσ²(ν·nf·w² − 2qw) + σ² is analytic at ν = 0 also
                 # for γ = 0 (ν·nf = q = 1), and its value there, σ² (w = 0), is the null modes': the
                 # pole correction applies (without it λ = 0.999 needs > 65536 nodes)
-                parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth or which == "train"))
+                parts.append((lambda ctx: self._noise_term(which, t_of(ctx), ctx), 0.0, 0.0, smooth or which == "train" or near_pole))
             else:
                 # late: the saturated part (h = 0) and a part decaying with h, resolved at the edge
                 if which == "train":
@@ -650,6 +682,8 @@ class TeacherStudent(GradientRates):
                     # −σ²(λ−1)/λ and the null modes' σ²(1 − 1/λ) cancel exactly: no quadrature of
                     # a cancelling sum)
                     consts.append(lambda ctx: self.train_noise_floor(ctx))
+                elif self.g == 0:
+                    consts.append(lambda ctx: self._saturated_noise(which, ctx))
                 else:
                     parts.append(("static", which, lambda ctx: self._noise_term(which, None, ctx), 0.0, 0.0, smooth))
 
