@@ -1,8 +1,9 @@
 """Issue 19, hard edge and large d_in; writes tests/data/finite_size_hard_edge.json (compact summaries).
 
     python scripts/finite_size_hard_edge.py edge                 # ν_min laws vs 10⁴ exact samples per (d_in, λ)
-    python scripts/finite_size_hard_edge.py dense [--sets 300]   # slow: real data sets at d_in = 1000 (cached spectra)
-    python scripts/finite_size_hard_edge.py summary              # dense vs bidiagonal, large-d ensembles, → JSON
+    python scripts/finite_size_hard_edge.py dense --dims 1000 [--sets 300] [--lams ...]   # slow: real data sets (cached spectra)
+    python scripts/finite_size_hard_edge.py summary --dims 1000 2000   # dense vs bidiagonal → JSON (rows merged)
+    python scripts/finite_size_hard_edge.py large --dims 2000 --lams 0.5 0.9 1.5   # 2000 bidiagonal sets per cell
     python scripts/finite_size_hard_edge.py --markdown           # the tables of docs/models/finite_size.md
 
 * ``edge``: for d_in ∈ {50, 200, 1000, 2000} and λ ∈ {0.5, 0.9, 0.99, 1, 1.01, 1.5} (N_tr = round(d_in/λ);
@@ -34,24 +35,27 @@ EDGE_DIMS = (50, 200, 1000, 2000)
 QS = [0.1, 0.5, 0.9]
 
 
-def part_dense(cache: Path, sets: int) -> None:
+def part_dense(cache: Path, sets: int, d: int = DENSE_D, lams: tuple = tuple(LAMS)) -> None:
     from threadpoolctl import threadpool_limits
 
     cache.mkdir(parents=True, exist_ok=True)
     with threadpool_limits(limits=1):
-        for i, lam in enumerate(LAMS):
-            n = n_train_for(DENSE_D, lam)
-            path = cache / f"dense_d{DENSE_D}_lam{lam}.npy"
-            have = np.load(path) if path.exists() else np.zeros((0, DENSE_D))
-            rng = np.random.default_rng([5000, i, have.shape[0]])
+        for lam in lams:
+            i = LAMS.index(lam)
+            n = n_train_for(d, lam)
+            path = cache / f"dense_d{d}_lam{lam}.npy"
+            have = np.load(path) if path.exists() else np.zeros((0, d))
+            # (d = 1000 keeps the seeds of the stored run)
+            rng = np.random.default_rng([5000, i, have.shape[0]] if d == DENSE_D else [5000, d, i, have.shape[0]])
             while have.shape[0] < sets:
                 t0 = time.time()
-                x = rng.standard_normal((n, DENSE_D))
-                w = np.linalg.eigvalsh(x.T @ x / n)
+                x = rng.standard_normal((n, d))
+                # the nonzero eigenvalues of XᵀX/N are those of XXᵀ/N: the smaller Gram matrix
+                w = np.linalg.eigvalsh(x.T @ x / n) if n >= d else np.concatenate([np.zeros(d - n), np.linalg.eigvalsh(x @ x.T / n)])
                 have = np.vstack([have, np.maximum(w, 0.0)[None, :]])
                 if have.shape[0] % 10 == 0 or have.shape[0] == sets:
                     np.save(path, have)
-                    print(f"lam={lam} sets={have.shape[0]} {time.time() - t0:.2f} s/set", flush=True)
+                    print(f"d={d} lam={lam} sets={have.shape[0]} {time.time() - t0:.2f} s/set", flush=True)
 
 
 def part_edge(sets: int = 10_000) -> list:
@@ -106,8 +110,8 @@ def _ks_p(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.ks_2samp(fx, fy).pvalue) if fx.size > 1 and fy.size > 1 else math.nan
 
 
-def part_summary(cache: Path) -> list:
-    """The cached real spectra at d_in = 1000 against 2000 independent bidiagonal spectra (ν_min and the
+def part_summary(cache: Path, d: int = DENSE_D) -> list:
+    """The cached real spectra at d_in = d against 2000 independent bidiagonal spectra (ν_min and the
     data-averaged crossing times of GD, η = 0.01, ε = 1e-3): quantiles with 95 % intervals, KS p-values."""
     from grok_theory.linear.finite_size import grokking_time_distribution
     from grok_theory.linear.model import TeacherStudent
@@ -115,18 +119,19 @@ def part_summary(cache: Path) -> list:
 
     dense_rows = []
     for i, lam in enumerate(LAMS):
-        n = n_train_for(DENSE_D, lam)
-        path = cache / f"dense_d{DENSE_D}_lam{lam}.npy"
+        n = n_train_for(d, lam)
+        path = cache / f"dense_d{d}_lam{lam}.npy"
         if not path.exists():
             continue
         real_sp = np.load(path)
-        model = TeacherStudent(DENSE_D / n, lr=LR, dynamics="gd")
+        model = TeacherStudent(d / n, lr=LR, dynamics="gd")
         t0 = time.time()
-        real = grokking_time_distribution(model, EPS, DENSE_D, spectra=real_sp)
-        pred = grokking_time_distribution(model, EPS, DENSE_D, n_sets=2000, rng=[6000, i])
-        nu_r = real_sp[:, DENSE_D - min(n, DENSE_D)]
-        nu_p = sample_spectrum(DENSE_D, n, 2000, rng=[6100, i], smallest=1)[:, 0]
-        r = dict(d_in=DENSE_D, n_train=n, lam=DENSE_D / n, sets_real=int(real_sp.shape[0]), sets_pred=2000,
+        real = grokking_time_distribution(model, EPS, d, spectra=real_sp)
+        seed = [6000, i] if d == DENSE_D else [6000, d, i]
+        pred = grokking_time_distribution(model, EPS, d, n_sets=2000, rng=seed)
+        nu_r = real_sp[:, d - min(n, d)]
+        nu_p = sample_spectrum(d, n, 2000, rng=[6100] + seed[1:], smallest=1)[:, 0]
+        r = dict(d_in=d, n_train=n, lam=d / n, sets_real=int(real_sp.shape[0]), sets_pred=2000,
                  nu_min=dict(real=_summary(nu_r), pred=_summary(nu_p), ks_p=_ks_p(nu_r, nu_p)),
                  mp=dict(t_train=float(pred.mp.t_train), t_gen=float(pred.mp.t_gen)), seconds=time.time() - t0)
         for k in ("t_train", "t_gen"):
@@ -229,7 +234,7 @@ def main() -> None:
     ap.add_argument("part", nargs="?", choices=["edge", "dense", "summary", "large"])
     ap.add_argument("--markdown", action="store_true", help="print the docs tables from the stored JSON")
     ap.add_argument("--sets", type=int, default=300)
-    ap.add_argument("--dims", type=int, nargs="*", default=list(LARGE_DIMS), help="d_in of the large part")
+    ap.add_argument("--dims", type=int, nargs="*", default=list(LARGE_DIMS), help="d_in of the large/dense/summary parts")
     ap.add_argument("--lams", type=float, nargs="*", default=LAMS, help="λ of the large part (a subset of LAMS)")
     ap.add_argument("--cache", default="/tmp/grok_theory_large_d")
     args = ap.parse_args()
@@ -239,9 +244,11 @@ def main() -> None:
     if args.part == "edge":
         _store("edge", part_edge())
     if args.part == "dense":
-        part_dense(Path(args.cache), args.sets)
+        for d in args.dims:
+            part_dense(Path(args.cache), args.sets, d, tuple(args.lams))
     if args.part == "summary":
-        _store("dense", part_summary(Path(args.cache)))
+        for d in args.dims:
+            _store("dense", part_summary(Path(args.cache), d), merge=True)
     if args.part == "large":
         _store("large", part_large(tuple(args.dims), tuple(args.lams)), merge=True)
 

@@ -82,7 +82,7 @@ def time_figure(quick: bool = False) -> Any:
         return tc.mean(), tc.std(ddof=1) / np.sqrt(len(tc)), tr.mean()
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.4), constrained_layout=True)
-    alphas = np.geomspace(1, 100, 25)
+    alphas = np.geomspace(1, 100, 9 if quick else 25)
     for i, g in enumerate((3e-3, 1e-2, 3e-2)):
         m = replace(base, weight_decay=g)
         exact = [li.generalisation_time(replace(m, init_scale=a), delta) for a in alphas]
@@ -100,7 +100,7 @@ def time_figure(quick: bool = False) -> Any:
     ax1.set_title("t_gen vs α", fontsize=10)
     ax1.legend(fontsize=8)
 
-    gammas = np.geomspace(1e-3, 1e-1, 25)
+    gammas = np.geomspace(1e-3, 1e-1, 9 if quick else 25)
     to = li.trade_off(base, gammas, delta=delta, eps=1e-3)
     ax2.plot(gammas, to.t_gen, color="C3", label="t_gen (exact)")
     ax2.plot(gammas, [li.generalisation_time_law(replace(base, weight_decay=g), delta) for g in gammas], color="C3", ls="--",
