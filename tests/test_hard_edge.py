@@ -125,12 +125,12 @@ def _overlap(a: list, b: list) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
 
-def test_stored_dense_d1000_matches_bidiagonal():
-    """Real data sets at d_in = 1000 (dense eigvalsh) vs bidiagonal spectra, as stored: 95 % intervals of the
-    quantiles overlap and no KS p-value is below 0.001; and a fresh 300-set prediction of the median t_gen at
-    λ = 1 falls in the real data's interval widened by its own sampling error."""
+def test_stored_dense_matches_bidiagonal():
+    """Real data sets (dense eigvalsh) at d_in = 1000 (five λ) and 2000 vs bidiagonal spectra, as stored: 95 %
+    intervals of the quantiles overlap and no KS p-value is below 0.001; and a fresh 300-set prediction of the
+    median t_gen at d_in = 1000, λ = 1 falls in the real data's interval widened by its own sampling error."""
     rows = _data()["dense"]
-    assert len(rows) == 5
+    assert sum(r["d_in"] == 1000 for r in rows) == 5 and any(r["d_in"] == 2000 for r in rows)
     for r in rows:
         for k in ("nu_min", "t_train", "t_gen"):
             x = r[k]
@@ -139,7 +139,7 @@ def test_stored_dense_d1000_matches_bidiagonal():
             for q in ("q0.1", "q0.5", "q0.9"):
                 assert _overlap(x["real"][q]["ci"], x["pred"][q]["ci"]), (r["lam"], k, q)
             assert x["ks_p"] > 1e-3, (r["lam"], k)
-    r = next(r for r in rows if r["n_train"] == r["d_in"])
+    r = next(r for r in rows if r["n_train"] == r["d_in"] == 1000)
     pred = grokking_time_distribution(TeacherStudent(1.0, lr=0.01, dynamics="gd"), 1e-3, 1000, n_sets=300, rng=5)
     assert _overlap(list(pred.t_gen.quantile_interval(0.5)), r["t_gen"]["real"]["q0.5"]["ci"])
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import ast
 import math
 import threading
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -51,8 +52,10 @@ PACKAGE = Path(grok_theory.__file__).resolve().parent
 #: modules (or module::function) allowed to touch the global context, with the reason
 EXEMPT = {
     "symbolic/records.py::numeric_check": "derivation references (69 checks in derivations/) are written "
-                                          "against the global context at the check's dps; the library "
-                                          "implementation they are compared with is per call",
+                                          "against the global context at the check's dps, under a lock so "
+                                          "that checks in threads do not interleave "
+                                          "(test_numeric_checks_in_threads); the library implementation "
+                                          "they are compared with is per call",
 }
 
 HI = context(400)  # for measuring differences between results (never the global context)
@@ -443,3 +446,25 @@ def test_to_fraction_keeps_the_sign_of_an_mpf():
     with mpmath.workdps(40):
         mu = mpmath.mpf(-1) / 40
     assert abs(land.at_multiplier(mu, dps=30).gen / land.at_multiplier("-1/40", dps=30).gen - 1) < 1e-25
+
+
+def test_numeric_checks_in_threads():
+    """Numeric checks whose references use the global precision (as derivation references do) run in
+    eight threads at different digits: each passes at its own digits, and mpmath.mp is unchanged."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from grok_theory.symbolic.records import numeric_check
+
+    def reference(dps):
+        time.sleep(0.01)  # a reference slow enough for another thread's check to start meanwhile
+        return +mpmath.pi  # rounded to the global precision the check set
+
+    from grok_theory.mp.precision import context, prec_of
+
+    checks = [numeric_check(f"pi at {d}", lambda dps: +context(prec_of(dps)).pi, reference, digits=d)
+              for d in (20, 60, 20, 60, 30, 90, 30, 90)]
+    before = (mpmath.mp.prec, mpmath.mp.dps)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda c: c.run(), checks))
+    assert all(r.ok for r in results), [r.note for r in results]
+    assert (mpmath.mp.prec, mpmath.mp.dps) == before

@@ -203,6 +203,12 @@ class Check:
         return f"Check({self.kind}, {_short(self.description)!r}{'' if self.quick else ', slow'})"
 
 
+#: held while a numeric check sets mpmath's global precision for its reference: the references are
+#: written against the global context, so two checks in different threads must not interleave (the
+#: library's own ``dps=`` paths use private contexts and are not affected)
+_GLOBAL_PRECISION = threading.RLock()
+
+
 def numeric_check(description: str, implementation: Callable[[int], Any], reference: Callable[[int], Any],
                   digits: int = 30, quick: bool = True) -> Check:
     """A numeric check: ``implementation(dps)`` against an independent ``reference(dps)``.
@@ -213,7 +219,7 @@ def numeric_check(description: str, implementation: Callable[[int], Any], refere
     """
     def run() -> CheckResult:
         dps = digits + 10
-        with mpmath.workdps(dps):
+        with _GLOBAL_PRECISION, mpmath.workdps(dps):
             a, b = implementation(dps), reference(dps)
         got = min(digits_agreed(a, b), float(dps))  # agreement beyond the working precision is not measured
         rel = "" if got >= digits else f"; implementation/reference − 1 = {mpmath.nstr(relative_error(a, b), 4)}"
