@@ -110,7 +110,7 @@ def _ks_p(x: np.ndarray, y: np.ndarray) -> float:
     return float(stats.ks_2samp(fx, fy).pvalue) if fx.size > 1 and fy.size > 1 else math.nan
 
 
-def part_summary(cache: Path, d: int = DENSE_D) -> list:
+def part_summary(cache: Path, d: int = DENSE_D, lams: tuple = tuple(LAMS)) -> list:
     """The cached real spectra at d_in = d against 2000 independent bidiagonal spectra (ν_min and the
     data-averaged crossing times of GD, η = 0.01, ε = 1e-3): quantiles with 95 % intervals, KS p-values."""
     from grok_theory.linear.finite_size import grokking_time_distribution
@@ -118,7 +118,8 @@ def part_summary(cache: Path, d: int = DENSE_D) -> list:
     from grok_theory.mp.wishart import sample_spectrum
 
     dense_rows = []
-    for i, lam in enumerate(LAMS):
+    for lam in lams:
+        i = LAMS.index(lam)
         n = n_train_for(d, lam)
         path = cache / f"dense_d{d}_lam{lam}.npy"
         if not path.exists():
@@ -191,15 +192,15 @@ def markdown(data: dict) -> str:
                        f"{r['mean_law'] / r['mean_sample'] - 1:+.1e}, {r['std_law'] / r['std_sample'] - 1:+.1e} | "
                        f"{q[0]:+.1e}, {q[1]:+.1e}, {q[2]:+.1e} |")
     if "dense" in data:
-        out += ["", "| λ | N_tr | quantity | sets real/bidiag. | q0.1 real / bidiag. | median real [95 % CI] | median bidiag. [95 % CI] | q0.9 real / bidiag. | KS p |",
-                "|---|---|---|---|---|---|---|---|---|"]
+        out += ["", "| d_in | λ | N_tr | quantity | sets real/bidiag. | q0.1 real / bidiag. | median real [95 % CI] | median bidiag. [95 % CI] | q0.9 real / bidiag. | KS p |",
+                "|---|---|---|---|---|---|---|---|---|---|"]
         for r in data["dense"]:
             for k in ("nu_min", "t_train", "t_gen"):
                 x = r[k]
                 if x["real"]["never"] > 0.9:
-                    out.append(f"| {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | never | | | | |")
+                    out.append(f"| {r['d_in']} | {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | never | | | | |")
                     continue
-                out.append(f"| {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | "
+                out.append(f"| {r['d_in']} | {r['lam']:.4g} | {r['n_train']} | {k} | {x['real']['n']}/{x['pred']['n']} | "
                            f"{x['real']['q0.1']['value']:.4g} / {x['pred']['q0.1']['value']:.4g} | {_ci(x['real'], 'q0.5')} | "
                            f"{_ci(x['pred'], 'q0.5')} | {x['real']['q0.9']['value']:.4g} / {x['pred']['q0.9']['value']:.4g} | {x['ks_p']:.2g} |")
     if "large" in data:
@@ -248,7 +249,7 @@ def main() -> None:
             part_dense(Path(args.cache), args.sets, d, tuple(args.lams))
     if args.part == "summary":
         for d in args.dims:
-            _store("dense", part_summary(Path(args.cache), d), merge=True)
+            _store("dense", part_summary(Path(args.cache), d, tuple(args.lams)), merge=True)
     if args.part == "large":
         _store("large", part_large(tuple(args.dims), tuple(args.lams)), merge=True)
 
