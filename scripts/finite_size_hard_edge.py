@@ -54,7 +54,9 @@ def part_dense(cache: Path, sets: int, d: int = DENSE_D, lams: tuple = tuple(LAM
                 w = np.linalg.eigvalsh(x.T @ x / n) if n >= d else np.concatenate([np.zeros(d - n), np.linalg.eigvalsh(x @ x.T / n)])
                 have = np.vstack([have, np.maximum(w, 0.0)[None, :]])
                 if have.shape[0] % 10 == 0 or have.shape[0] == sets:
-                    np.save(path, have)
+                    tmp = path.with_name(path.stem + ".partial.npy")
+                    np.save(tmp, have)
+                    tmp.replace(path)  # atomic: a run stopped mid-write leaves the previous cache
                     print(f"d={d} lam={lam} sets={have.shape[0]} {time.time() - t0:.2f} s/set", flush=True)
 
 
