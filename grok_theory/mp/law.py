@@ -634,10 +634,11 @@ class MarchenkoPastur:
         # integrand; with one, f(0) may be the null modes' own value, so use the edge value
         f_edge = f_zero if atom == 0 else float(np.asarray(f(np.full(1, lower)), dtype=float).ravel()[0])
         out = np.empty_like(s)
+        # the subtracted part's expectation: b = (1 − atom)·b₀ with b₀ = f(λ₋)e^{−sλ₋} (atom)
+        # or f(0)·E[e^{−sν}] (no atom; one vectorised Laplace transform for every s)
+        laplace = None if atom > 0 else np.atleast_1d(self._laplace(s, 0, None, False))
         for i, si in enumerate(s):
-            # the subtracted part's expectation: b = (1 − atom)·b₀ with b₀ = f(λ₋)e^{−sλ₋} (atom)
-            # or f(0)·E[e^{−sν}] (no atom)
-            b = f_edge * math.exp(-si * lower) if atom > 0 else f_edge * float(self._laplace(si, 0, None, False))
+            b = f_edge * math.exp(-si * lower) if atom > 0 else f_edge * float(laplace[i])
             n = int(tabulated_counts(self.lam, None, np.array([max(si, 1e-300)]), factor=2)[0])
             while n <= MAX_EVALUATED:
                 u = np.sin(np.arange(1, n) * (np.pi / (2 * n))) ** 2
