@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from grok_theory.linear.model import TeacherStudent
 from grok_theory.mp import QuadratureError
+from grok_theory.mp.precision import sum_cancelling
 
 EDGE_LAMS = [1e-3, 0.5, 1 - 1e-6, 1.0, 1 + 1e-6, 3.0, 1e3]
 EDGE_TS = [0.0, 1.0, 37.0, 1e3, 1e5, 1e8, 1e12]
@@ -135,3 +136,57 @@ def test_node_table_is_bounded_before_it_is_built():
     with pytest.raises(QuadratureError, match="evaluations"):
         law.edge_expect_mp(lambda ctx: (lambda nu: ctx.exp(-1e3 * nu) / nu), 25, s_lo=1e3, pole_correct=False)
     assert time.perf_counter() - start < 10
+
+
+def _gd_gen_by_quad(lam: float, t: int, c: float, sigma: float) -> mpmath.mpf:
+    """L_gen of discrete GD (γ = 0, d_out = 1, τ = α = 1) by mpmath.quad on the density:
+    atom + ∫ρ(ν)[h² + λσ²(1 − h)²/ν] dν with h = (1 − cν)^t at whole t (signed where cν > 1),
+    split geometrically away from both edges (the peaks of |h|) and at cν = 1."""
+    with mpmath.workdps(40):
+        lam_m, c_m = mpmath.mpf(lam), mpmath.mpf(c)
+        lo, hi = (1 - mpmath.sqrt(lam_m)) ** 2, (1 + mpmath.sqrt(lam_m)) ** 2
+
+        def f(nu):
+            h = (1 - c_m * nu) ** t
+            return mpmath.sqrt((hi - nu) * (nu - lo)) / (2 * mpmath.pi * lam_m * nu) * (h * h + lam_m * sigma**2 * (1 - h) ** 2 / nu)
+
+        steps = [mpmath.mpf(10) ** k for k in range(-16, 1)]
+        pts = sorted({lo, hi, *(x for x in (1 / c_m,) if lo < x < hi),
+                      *(lo + d for d in steps if lo + d < hi), *(hi - d for d in steps if hi - d > lo)})
+        return +(max(1 - 1 / lam_m, 0) + mpmath.quad(f, pts))
+
+
+@pytest.mark.parametrize("lam, lr, t", [(1.000001, 0.2, 10**5), (1.000001, 0.2, 10**9), (0.5, 0.3088311755, 10**4),
+                                        (0.999999, 0.24, 10**7)])
+def test_oscillating_gd_with_noise_at_late_times(lam, lr, t):
+    """Oscillating GD (c·λ₊ > 1) with label noise next to λ = 1, float64 against mpmath.quad. Where
+    the upper edge's peak |ρ(λ₊)|^t is below 2^-64 of the value, float64 resolves the lower
+    edge only (before: the 17-digit rule, 9.6 s at t = 1e7 and no answer within 120 s at t = 1e9)."""
+    model = TeacherStudent(lam, lr=lr, dynamics="gd", label_noise=0.1)
+    assert model.oscillates
+    ref = _gd_gen_by_quad(lam, t, 2 * lr, mpmath.mpf("0.1"))
+    got = model.gen_loss(float(t))
+    assert abs(got / ref - 1) < 1e-14, (got, mpmath.nstr(ref, 20))
+
+
+def test_cancelling_parts_raise_the_working_digits_once():
+    """Parts that cancel ``lost`` digits are evaluated once more with those digits added, and the
+    sum carries the requested digits (before: the same digits again, forever, e.g. the split noise
+    form of oscillating GD at λ = 1 + 1e-6, t = 1e9, which cancels ~2.5 digits)."""
+    with mpmath.workdps(60):
+        exact = [mpmath.mpf(10) ** 6 + mpmath.mpf(1) / 3, -(mpmath.mpf(10) ** 6)]  # cancels 6.5 digits
+    calls = []
+
+    def evaluate(digits):
+        calls.append(digits)
+        assert len(calls) <= 2, calls
+        with mpmath.workdps(digits):
+            return [+x for x in exact]  # each part rounded to `digits` digits
+
+    got = sum_cancelling(evaluate, 20)
+    assert calls[0] == 23 and calls[1] >= 23 + 6
+    assert abs(got * 3 - 1) < mpmath.mpf(10) ** -20, mpmath.nstr(got, 25)
+    with mpmath.workdps(250):
+        parts = [mpmath.mpf(1), -mpmath.mpf(1) + mpmath.mpf(10) ** -200]  # beyond 4·dps + 20 digits
+    with pytest.raises(ArithmeticError, match="cancel"):
+        sum_cancelling(lambda digits: parts, 20)

@@ -43,7 +43,8 @@ from grok_theory import _validate
 from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
 from grok_theory.mp.angle_rule import LN10, QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
-from grok_theory.mp.precision import context, exact_scalar, prec_of, result, to_ctx, to_fraction, vectorize
+from grok_theory.mp.precision import (context, exact_scalar, prec_of, result, sum_cancelling, to_ctx, to_fraction,
+                                      vectorize)
 
 __all__ = ["TeacherStudent", "accuracy_from_loss", "loss_at_accuracy"]
 
@@ -285,10 +286,12 @@ class TeacherStudent(GradientRates):
         kk = self._k(mp)
         c, g, lower = kk["c"], kk["g"], kk["lower"]
         x = c * (nu - lower) / (1 - c * (lower + g))
-        # x ≤ 1 unless the model oscillates, which takes the unfactorised path (_curve_mp)
-        if mp:
+        if mp:  # (x ≤ 1 unless the model oscillates, which takes the unfactorised path, _curve_mp)
             return mpmath.exp(k * t * (mpmath.log1p(-x) + x))
-        return np.exp(k * t * (np.log1p(-x) + x))
+        # x ≥ 1: the oscillating modes ν ≥ ν₀ (ρ(ν₀) = 0), left out where the upper edge is
+        # negligible (_upper_edge_log_bound); the remainder vanishes like (1 − x)^{kt} at x = 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(x < 1, np.exp(k * t * (np.log1p(-np.minimum(x, 1.0)) + x)), 0.0)
 
     def edge_rate(self, k: int = 1) -> float:
         """Rate s per unit time of the factor e^{−sν} that carries the lower-edge decay of h^k.
@@ -479,30 +482,65 @@ class TeacherStudent(GradientRates):
 
     # -- evaluation --------------------------------------------------------------------------
     def _curve(self, which: str, t: Any, dps: int | None, log: bool) -> Any:
-        law = self.law
         if dps is not None:
             return vectorize("t", t, lambda tt: self._curve_mp(which, tt, dps, log))
         t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
-        near_critical = self.g > 0 and abs(law._log_lam) < 1e-4
+        near_critical = self.g > 0 and abs(self.law._log_lam) < 1e-4
         if self.oscillates or near_critical:
             # oscillating modes: |h| peaks at both edges of the support; near λ = 1 with weight
             # decay the pole ν = −γ/2 of the split form and that of 1/ν both sit at the lower edge
             # (the float rule lost up to 6e-10 there). The certified edge rule of the dps path
-            # resolves both (17 digits, rounded to float64)
+            # resolves both (17 digits, rounded to float64) -- except where the upper edge's peak
+            # is below float64's resolution of the value, for which the float rule, resolving the
+            # lower edge only, is exact to float64 and does not grow in cost with t
             if self.oscillates:
                 self._whole_steps(flat)
-            out = np.array([float(self._curve_mp(which, float(tt), 17, log)) for tt in flat]).reshape(t_arr.shape)
+            out = np.full(flat.shape, np.nan)
+            if self.oscillates and not near_critical and self.c * (self.law.lower + self.g) < 1:
+                try:
+                    lv = self._curve_float(which, flat)
+                except QuadratureError:
+                    lv = out.copy()
+                with np.errstate(invalid="ignore"):
+                    lower_only = self._upper_edge_log_bound(which, flat) < lv - 45.0  # (2^-64 of the value)
+                out[lower_only] = lv[lower_only] if log else np.exp(lv[lower_only])
+            for i in np.flatnonzero(np.isnan(out)):
+                out[i] = float(self._curve_mp(which, float(flat[i]), 17, log))
+            out = out.reshape(t_arr.shape)
             return float(out) if out.ndim == 0 else out
-        logs = []
-        clean = [] if which == "norm" else self.mode_coefficients(which)
+        out = self._curve_float(which, flat)
+        out = (out if log else np.exp(out)).reshape(t_arr.shape)
+        return float(out) if out.ndim == 0 else out
+
+    def _upper_edge_log_bound(self, which: str, t: np.ndarray) -> np.ndarray:
+        """log of a bound on the decaying terms' share from the oscillating modes ν > ν₀ (ρ(ν₀) = 0),
+        Σ_k max C_k·|ρ(λ₊)|^{kt} (|ρ| increases towards λ₊ there). The float rule of
+        :meth:`_curve_float` leaves these modes out; the label-noise part keeps them."""
+        c, g = self.c, self.g
+        rho_hi = abs(1 - c * (self.law.upper + g))
+        nu = np.linspace(max(1 / c - g, self.law.lower), self.law.upper, 257)
+        with np.errstate(divide="ignore"):
+            terms = [math.log(2 * max(float(np.max(np.abs(coef(nu)))), 1e-300)) + k * t * math.log(rho_hi)
+                     for k, coef in self._decaying_terms(which)[0] if k > 0]
+            return np.logaddexp.reduce(np.vstack(terms), axis=0) if terms else np.full(t.shape, -np.inf)
+
+    def _decaying_terms(self, which: str) -> tuple[list, int, set[int], Any]:
+        """The terms E[C_k(ν) h^k] of the float path: ``(terms, n_own, no_atom, noise_log)``.
+
+        ``n_own`` of them are the clean ones (:meth:`mode_coefficients`, or the initial norm); the
+        rest carry the train label-noise part above its floor. ``no_atom``: indices of terms that
+        hold on ν > 0 only. ``noise_log``: for gradient flow without weight decay, a function of
+        t giving log λσ²E[e^{−2cνt}; ν > 0] (the train noise part above its floor), else None.
+        """
         if which == "norm":
             clean = [(2, lambda nu: self.init_scale**2 / 2 + 0 * nu)]
+        else:
+            clean = self.mode_coefficients(which)
         n_own = len(clean)
-        exact_train_noise = which == "train" and self.label_noise > 0
+        no_atom: set[int] = set()
         noise_log = None
-        no_atom: set[int] = set()  # entries of ``clean`` that hold on ν > 0 only
-        if exact_train_noise:
+        if which == "train" and self.label_noise > 0:
             # the train noise part is its floor E[N∞] (closed form, train_noise_floor) plus
             # N − N∞ = λσ²(r̄²h² + 2r̄rh) on ν > 0 (r̄ = ν/(ν+g), r = g/(ν+g); the null modes keep σ²):
             # decaying terms like the clean ones, no cancellation between the floor and the decay
@@ -510,7 +548,8 @@ class TeacherStudent(GradientRates):
             if g == 0 and self.dynamics == "flow":
                 # λσ² E[e^{−2cνt}; ν > 0]: a certified Laplace transform (of the dual law for λ > 1,
                 # as the generic rule lost up to 5e-11 to the step at ν = 0 near λ = 1)
-                noise_log = math.log(ls2) + self._log_continuous_laplace(self._decay_rate(2, flat))
+                def noise_log(t: np.ndarray) -> np.ndarray:
+                    return math.log(ls2) + self._log_continuous_laplace(self._decay_rate(2, t))
             elif g == 0:
                 # λσ²h² on ν > 0 (its continuation to ν = 0 is λσ²); the null modes keep σ² (in the floor)
                 no_atom.add(len(clean))
@@ -518,6 +557,16 @@ class TeacherStudent(GradientRates):
             else:
                 clean = list(clean) + [(2, lambda nu: ls2 * (nu / (nu + g)) ** 2),
                                        (1, lambda nu: 2 * ls2 * nu * g / (nu + g) ** 2)]
+        return clean, n_own, no_atom, noise_log
+
+    def _curve_float(self, which: str, flat: np.ndarray) -> np.ndarray:
+        """log of the curve at the times ``flat`` (float64; for oscillating GD the modes beyond
+        ρ = 0 are left out of the decaying terms, see :meth:`_upper_edge_log_bound`)."""
+        law = self.law
+        logs = []
+        clean, n_own, no_atom, noise = self._decaying_terms(which)
+        exact_train_noise = which == "train" and self.label_noise > 0
+        noise_log = None if noise is None else noise(flat)
         for idx, (k, coef) in enumerate(clean):
             if self.dynamics == "flow" and self.g == 0 and k == 2 and idx < n_own:
                 # C_2 = K (gen, norm) or K·ν (train): the engine's certified Laplace transform
@@ -554,9 +603,7 @@ class TeacherStudent(GradientRates):
             static = np.array([self._expect_float(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
                 total_log = np.logaddexp(total_log, np.log(np.maximum(static, 0.0)))
-        out = total_log if log else np.exp(total_log)
-        out = out.reshape(t_arr.shape)
-        return float(out) if out.ndim == 0 else out
+        return total_log
 
     def _dual_law(self) -> MarchenkoPastur:
         """MP(1/λ): for λ > 1 the continuous part of MP(λ) is MP(1/λ) scaled by λ, with mass 1/λ
@@ -714,25 +761,10 @@ class TeacherStudent(GradientRates):
 
             parts = [p for p in parts if p[0] == "static" or len(p) > 4] + [
                 (make_all, min(p[1] for p in dynamic), max(p[2] for p in dynamic), all(p[3] for p in dynamic))]
-        digits = dps + 3
-        while True:
-            values = [self._part_mp(part, digits) for part in parts]
-            values += [make(context(prec_of(digits + 5))) for make in consts]
-            if not values:
-                total = context(prec_of(dps)).mpf(0)
-                break
-            ctx = context(prec_of(digits + 5))
-            vals = [ctx.convert(v) for v in values]
-            total = ctx.fsum(vals)
-            mag = ctx.fsum(abs(v) for v in vals)
-            lost = float(ctx.log10(mag / abs(total))) if total != 0 else math.inf
-            if lost <= 2:
-                break
-            if not math.isfinite(lost) or lost > 4 * dps + 20:
-                if total == 0:
-                    break
-                raise QuadratureError(f"the parts of the {which} curve cancel {lost:.1f} digits at t={t!r}")
-            digits = dps + 3 + int(lost) + 2
+        def evaluate(digits: int) -> list[Any]:
+            return [self._part_mp(part, digits) for part in parts] + [make(context(prec_of(digits + 5))) for make in consts]
+
+        total = sum_cancelling(evaluate, dps, what=f"the parts of the {which} curve at t={t!r}", error=QuadratureError)
         if log:
             return result(total.context.log(total) if total > 0 else (total.context.ninf if total == 0 else total.context.nan), dps)
         return result(total, dps)

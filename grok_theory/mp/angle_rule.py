@@ -402,8 +402,9 @@ def edge_rule_mp(
     while True:
         j_lo = int(evaluated_nodes(n, k_lo, skip)) if s_lo > 0 else n - 1
         j_hi = int(evaluated_nodes(n, k_hi, skip)) if s_hi > 0 else 0
-        if min(j_lo + j_hi, n - 1) - evaluated > max_evaluated:
-            # (checked before the nodes are built: their table alone would exhaust the memory)
+        if min(j_lo + j_hi, n - 1) > max_evaluated:
+            # (the rules are nested: this one's nodes are all evaluated by the end of the step.
+            # Checked before they are built, as their table alone could exhaust the memory)
             raise QuadratureError(
                 f"could not certify {digits} digits with {max_evaluated} evaluations of the integrand "
                 f"(lam={lam}, s={max(s_lo, s_hi):.3g}): the next rule needs {min(j_lo + j_hi, n - 1)} nodes")

@@ -27,7 +27,7 @@ from mpmath.ctx_mp import MPContext
 from mpmath.ctx_mp_python import _mpf as _MPF  # the mpf of every context (mpmath.mpf and private ones)
 from mpmath.libmp import dps_to_prec, from_rational, mpf_pos, round_nearest
 
-__all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "takes_context",
+__all__ = ["context", "prec_of", "exact_scalar", "to_ctx", "to_fraction", "result", "vectorize", "takes_context", "sum_cancelling",
            "EXACT_TYPES"]
 
 _local = threading.local()
@@ -205,3 +205,33 @@ def takes_context(f: Callable[..., Any]) -> bool:
         return False
     required = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
     return len(required) >= 2
+
+
+def sum_cancelling(evaluate: Callable[[int], list[Any]], dps: int, guard: int = 3, what: str = "the parts",
+                   error: type[ArithmeticError] = ArithmeticError) -> Any:
+    """The sum of parts that may cancel, to ``dps`` significant digits.
+
+    ``evaluate(digits)`` returns the parts, each good to ``digits`` significant digits. They are
+    first evaluated to ``dps + guard`` digits; where the sum's magnitude is ``10^lost`` times
+    below the sum of the parts' magnitudes, they are evaluated once more to
+    ``dps + guard + lost + 2`` digits. Returns the sum as a number of a context of ``digits + 5``
+    digits (``0`` at ``dps`` digits for no parts). Raises ``error`` ("``what`` cancel … digits")
+    where the parts cancel more than ``4·dps + 20`` digits.
+    """
+    digits = dps + guard
+    while True:
+        values = evaluate(digits)
+        if not values:
+            return context(prec_of(dps)).mpf(0)
+        ctx = context(prec_of(digits + 5))
+        vals = [ctx.convert(v) for v in values]
+        total = ctx.fsum(vals)
+        lost = float(ctx.log10(ctx.fsum(abs(v) for v in vals) / abs(total))) if total != 0 else math.inf
+        if digits - lost >= dps + 1:  # (the parts carry the digits their cancellation costs)
+            return total
+        if not math.isfinite(lost) or lost > 4 * dps + 20:
+            if total == 0:
+                return total
+            raise error(f"{what} cancel {lost:.1f} digits")
+        digits = dps + guard + int(lost) + 2
+
