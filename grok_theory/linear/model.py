@@ -487,31 +487,36 @@ class TeacherStudent(GradientRates):
         t_arr = _validate.real_array("t", t, lower=0.0, upper=_validate.MAGNITUDE_MAX)
         flat = np.atleast_1d(t_arr).ravel()
         near_critical = self.g > 0 and abs(self.law._log_lam) < 1e-4
-        if self.oscillates or near_critical:
-            # oscillating modes: |h| peaks at both edges of the support; near λ = 1 with weight
-            # decay the pole ν = −γ/2 of the split form and that of 1/ν both sit at the lower edge
-            # (the float rule lost up to 6e-10 there). The certified edge rule of the dps path
-            # resolves both (17 digits, rounded to float64) -- except where the upper edge's peak
-            # is below float64's resolution of the value, for which the float rule, resolving the
-            # lower edge only, is exact to float64 and does not grow in cost with t
+        if self.oscillates:
+            self._whole_steps(flat)
+        # near λ = 1 with weight decay the pole ν = −γ/2 of the split form and that of 1/ν both sit
+        # at the lower edge (the float rule lost up to 6e-10 there); oscillating modes have |h|
+        # peaking at both edges, and the float rule resolves the lower one only. There, and where
+        # the float rule cannot certify a value, the certified edge rule of the dps path is used
+        # (17 digits, rounded to float64)
+        out = np.full(flat.shape, np.nan)
+        every_mode_oscillates = self.oscillates and self.c * (self.law.lower + self.g) >= 1
+        if not near_critical and not every_mode_oscillates:
+            try:
+                lv = self._curve_float(which, flat)
+            except QuadratureError:
+                lv = np.array([self._curve_float_or_nan(which, flat[i : i + 1]) for i in range(flat.size)])
+            ok = ~np.isnan(lv)
             if self.oscillates:
-                self._whole_steps(flat)
-            out = np.full(flat.shape, np.nan)
-            if self.oscillates and not near_critical and self.c * (self.law.lower + self.g) < 1:
-                try:
-                    lv = self._curve_float(which, flat)
-                except QuadratureError:
-                    lv = out.copy()
                 with np.errstate(invalid="ignore"):
-                    lower_only = self._upper_edge_log_bound(which, flat) < lv - 45.0  # (2^-64 of the value)
-                out[lower_only] = lv[lower_only] if log else np.exp(lv[lower_only])
-            for i in np.flatnonzero(np.isnan(out)):
-                out[i] = float(self._curve_mp(which, float(flat[i]), 17, log))
-            out = out.reshape(t_arr.shape)
-            return float(out) if out.ndim == 0 else out
-        out = self._curve_float(which, flat)
-        out = (out if log else np.exp(out)).reshape(t_arr.shape)
+                    # the modes beyond ρ = 0 were left out: accept where their share is below 2^-64
+                    ok &= self._upper_edge_log_bound(which, flat) < lv - 45.0
+            out[ok] = lv[ok] if log else np.exp(lv[ok])
+        for i in np.flatnonzero(np.isnan(out)):
+            out[i] = float(self._curve_mp(which, float(flat[i]), 17, log))
+        out = out.reshape(t_arr.shape)
         return float(out) if out.ndim == 0 else out
+
+    def _curve_float_or_nan(self, which: str, t: np.ndarray) -> float:
+        try:
+            return float(self._curve_float(which, t)[0])
+        except QuadratureError:
+            return math.nan
 
     def _upper_edge_log_bound(self, which: str, t: np.ndarray) -> np.ndarray:
         """log of a bound on the decaying terms' share from the oscillating modes ν > ν₀ (ρ(ν₀) = 0),
