@@ -43,8 +43,7 @@ from grok_theory import _validate
 from grok_theory.linear.entire_form import entire_curve_mp, entire_form_preferred
 from grok_theory.mp.angle_rule import LN10, QuadratureError
 from grok_theory.mp.law import MarchenkoPastur
-from grok_theory.mp.precision import (context, exact_scalar, prec_of, result, sum_cancelling, to_ctx, to_fraction,
-                                      vectorize)
+from grok_theory.mp.precision import context, exact_scalar, prec_of, result, sum_cancelling, to_ctx, vectorize
 
 __all__ = ["TeacherStudent", "accuracy_from_loss", "loss_at_accuracy"]
 
@@ -586,8 +585,8 @@ class TeacherStudent(GradientRates):
                 # the atom's modes (λ > 1) are added exactly: inside the factorised form their
                 # factor h(0)^k would be a product of an overflowing and an underflowing term
                 lv = np.array([
-                    self._log_continuous_expect(lambda nu, tt=tt, coef=coef: coef(nu) * self._h_power_reduced(k, tt, nu, False),
-                                                self._decay_rate(k, tt))
+                    law.log_expect(lambda nu, tt=tt, coef=coef: coef(nu) * self._h_power_reduced(k, tt, nu, False),
+                                   s=self._decay_rate(k, tt), continuous=True)
                     + self._log_edge_factor(k, tt)
                     for tt in flat
                 ])
@@ -605,37 +604,10 @@ class TeacherStudent(GradientRates):
                 with np.errstate(divide="ignore"):
                     total_log = np.logaddexp(total_log, math.log(floor))
         elif self._has_static_part(which):
-            static = np.array([self._expect_float(self._noise_term(which, tt, False)) for tt in flat])
+            static = np.array([law.expect(self._noise_term(which, tt, False)) for tt in flat])
             with np.errstate(divide="ignore", invalid="ignore"):
                 total_log = np.logaddexp(total_log, np.log(np.maximum(static, 0.0)))
         return total_log
-
-    def _dual_law(self) -> MarchenkoPastur:
-        """MP(1/λ): for λ > 1 the continuous part of MP(λ) is MP(1/λ) scaled by λ, with mass 1/λ
-        (the nonzero eigenvalues of XᵀX/N are those of XXᵀ/N)."""
-        exact = to_fraction(self.exact["lam"])
-        return _law(1 / exact if exact is not None else 1 / self.lam)
-
-    def _expect_float(self, f: Callable[[Any], Any]) -> float:
-        """E[f(ν)] (float64). For λ > 1: f(0)·(1 − 1/λ) + λ⁻¹ E_{MP(1/λ)}[f(λμ)], so that no rule
-        integrates across the step between the atom and a continuous part starting at λ₋ ≈ 0
-        (next to λ = 1 the direct rule lost 1.6e-11 of the noise part of L_gen)."""
-        law = self.law
-        if law.atom == 0:
-            return law.expect(f)
-        f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
-        return law.atom * f0 + self._dual_law().expect(lambda mu: f(self.lam * mu)) / self.lam
-
-    def _log_continuous_expect(self, f: Callable[[Any], Any], s: float) -> float:
-        """log E[f(ν) e^{−sν}; ν > 0] (float64, f ≥ 0). For λ > 1 through the dual law,
-        λ⁻¹ E_{MP(1/λ)}[f(λμ) e^{−λsμ}]: no rule integrates across the step between the atom and
-        a continuous part starting at λ₋ ≈ 0 (next to λ = 1 the direct rule lost 1e-10 of the GD
-        curves at late times)."""
-        law = self.law
-        if law.atom == 0:
-            return law.log_expect(f, s=s)
-        lam = self.lam
-        return self._dual_law().log_expect(lambda mu: f(lam * mu), s=lam * s) - law._log_lam
 
     def _log_continuous_laplace(self, s: Any) -> Any:
         """log E[e^{−sν}; ν > 0] (float64, certified). For λ > 1 the continuous part of MP(λ) is
@@ -644,7 +616,7 @@ class TeacherStudent(GradientRates):
         law = self.law
         if law.atom == 0:
             return law.log_laplace(s)
-        return self._dual_law().log_laplace(self.lam * np.asarray(s, dtype=float)) - law._log_lam
+        return law.dual.log_laplace(self.lam * np.asarray(s, dtype=float)) - law._log_lam
 
     def _edge_rates(self, k: int, t: float) -> tuple[float, float]:
         """Decay rates (per unit ν) of h^k away from the lower and the upper edge of the support.

@@ -592,8 +592,9 @@ class MarchenkoPastur:
             mag[rows] = np.abs(vals).sum(axis=1) * (2.0 / nn)
         return out, mag
 
-    def _expect_direct_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
-        """E[f e^{−sν}] by form (A) with the late-time peak resolved (float64, vectorised in s)."""
+    def _expect_direct_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool, with_atom: bool = True) -> np.ndarray:
+        """E[f e^{−sν}] by form (A) with the late-time peak resolved (float64, vectorised in s);
+        ``with_atom=False``: its continuous part."""
         lower, c = self.lower, 4 * self._sqrt
 
         def weight(u: np.ndarray) -> np.ndarray:
@@ -605,7 +606,7 @@ class MarchenkoPastur:
 
         f0 = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0]) if (self.atom > 0 or lower == 0) else 0.0
         scaled = _expect_float(self.lam, 2 * self._sqrt * s, weight, f0 if lower == 0 else 0.0)
-        atom_term = self.atom * f0
+        atom_term = self.atom * f0 if with_atom else 0.0
         hi, lo = _two_product(s, lower)
         lo = lo + s * self._lower_lo
         if log:
@@ -616,7 +617,7 @@ class MarchenkoPastur:
             return np.logaddexp(math.log(atom_term), out) if atom_term > 0 else out
         return scaled * np.exp(-lo) * np.exp(-hi) + atom_term
 
-    def _expect_subtracted_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool) -> np.ndarray:
+    def _expect_subtracted_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool, with_atom: bool = True) -> np.ndarray:
         """E[f e^{−sν}] by the subtracted form, for small s near λ = 1 (float64, nested doubling).
 
         With E_sc[1/ν] = 1 − atom, E = atom·f(0) + (1 − atom)·b + (2/π)∫(f(ν)e^{−sν} − b)/ν sin²θ dθ
@@ -629,7 +630,7 @@ class MarchenkoPastur:
         """
         lower, c, atom = self.lower, 4 * self._sqrt, self.atom
         f_zero = float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
-        f_atom = f_zero if atom > 0 else 0.0
+        f_atom = f_zero if atom > 0 and with_atom else 0.0
         # without an atom f(0) continues the continuous part: subtracting it leaves an entire
         # integrand; with one, f(0) may be the null modes' own value, so use the edge value
         f_edge = f_zero if atom == 0 else float(np.asarray(f(np.full(1, lower)), dtype=float).ravel()[0])
@@ -832,8 +833,14 @@ class MarchenkoPastur:
         qn = (lam if lam < 1 else 1 / lam) ** n
         return abs(1 - lam) / lam * ctx.exp(s * p["lower"]) * qn / (1 - qn)
 
-    def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0, certified: bool = False) -> Any:
+    def expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0, certified: bool = False,
+               continuous: bool = False) -> Any:
         """``E[f(ν) e^{−sν}]`` over the full law (atom included) for a user function ``f``.
+
+        For λ > 1 the continuous part is averaged through the dual law :attr:`dual`:
+        ``E[F] = (1 − 1/λ)·F(0) + λ⁻¹ E_{MP(1/λ)}[F(λμ)]``, so that no rule integrates across the
+        step between the atom and a continuous part starting at λ₋ ≈ 0 (next to λ = 1 the direct
+        float64 rule lost up to 4e-10: ``log_expect`` at λ = 1 + 1e-6, s = 1e4).
 
         Parameters
         ----------
@@ -865,10 +872,16 @@ class MarchenkoPastur:
             value, of width ≤ 10^(−dps) times it (needs ``dps`` and python-flint, the
             ``certified`` extra). ``f`` is then called with Arb balls (``flint.acb``): write it
             with arithmetic and acb methods (``nu.exp()``), analytic near the support.
+        continuous : bool, keyword-only
+            The continuous part only, ``E[f(ν) e^{−sν}; ν > 0]`` (the atom's term left out; for
+            λ ≤ 1 the same as the full law). ``f(0)`` then still enters as the continuation of
+            ``f`` to the pole of ``1/ν`` (the rule's pole correction). Not with ``certified``.
         """
         if certified:
+            if continuous:
+                raise ValueError("continuous=True is not available with certified=True")
             return self._certified_expect(f, dps, s)
-        return self._expect(f, _validate.dps_value(dps), s, log=False)
+        return self._expect(f, _validate.dps_value(dps), s, log=False, continuous=continuous)
 
     def _certified_expect(self, f: Callable[[Any], Any], dps: int | None, s: Any) -> Any:
         """Arb enclosure of E[f(ν) e^{−sν}] (module grok_theory.mp.certified)."""
@@ -892,11 +905,18 @@ class MarchenkoPastur:
 
         return arb_expect(self._lam, make, dps)
 
-    def log_expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0) -> Any:
+    def log_expect(self, f: Callable[[Any], Any], dps: int | None = None, *, s: Any = 0.0, continuous: bool = False) -> Any:
         """Natural logarithm of :meth:`expect` for ``f ≥ 0`` (no underflow at late times)."""
-        return self._expect(f, _validate.dps_value(dps), s, log=True)
+        return self._expect(f, _validate.dps_value(dps), s, log=True, continuous=continuous)
 
-    def _expect(self, f: Callable[..., Any], dps: int | None, s: Any, log: bool) -> Any:
+    @property
+    def dual(self) -> MarchenkoPastur:
+        """MP(1/λ), with λ as given (exact where it is rational): for λ > 1 the continuous part of
+        MP(λ) is MP(1/λ) scaled by λ, with mass 1/λ (the nonzero eigenvalues of XᵀX/N are those of
+        XXᵀ/N)."""
+        return _dual_law(self._lam)
+
+    def _expect(self, f: Callable[..., Any], dps: int | None, s: Any, log: bool, continuous: bool = False) -> Any:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
         if takes_context(f):
@@ -907,22 +927,46 @@ class MarchenkoPastur:
                 f = lambda nu: f_ctx(nu, nu.context)  # noqa: E731  (nu: a number of the private context)
         if dps is None:
             s_arr = _validate.real_array("s", s, lower=0.0, upper=S_MAX)
-            flat = np.atleast_1d(s_arr).ravel()
-            try:
-                out = self._expect_direct_float(f, flat, log)
-            except QuadratureError:
-                # near λ = 1 the pole of 1/ν costs O(1/|ln λ|) nodes: entries the direct form
-                # cannot afford use the pole-free form (B), whose cancellation is measured
-                out = np.empty_like(flat)
-                for i, si in enumerate(flat):
-                    try:
-                        out[i] = self._expect_direct_float(f, flat[i : i + 1], log)[0]
-                    except QuadratureError:
-                        out[i] = self._expect_subtracted_float(f, flat[i : i + 1], log)[0]
+            out = self._expect_float(f, np.atleast_1d(s_arr).ravel(), log, continuous)
             return _unwrap(out.reshape(s_arr.shape))
-        return _vector_mp("s", s, lambda si: self._expect_mp(f, dps, si, log))
+        return _vector_mp("s", s, lambda si: self._expect_mp(f, dps, si, log, continuous))
 
-    def _expect_mp(self, f: Callable[[Any], Any], dps: int, s: Any, log: bool) -> Any:
+    def _expect_float(self, f: Callable[[Any], Any], s: np.ndarray, log: bool, continuous: bool = False) -> np.ndarray:
+        """E[f e^{−sν}] (or its continuous part) in float64 for the array ``s``."""
+        if self.atom > 0:
+            # λ > 1: atom·f(0) + λ⁻¹ E_{MP(1/λ)}[f(λμ) e^{−λsμ}] (see expect); where the dual law's
+            # rule cannot certify a value (|λ − 1| ≲ 1e-7), the direct rule
+            lam = self.lam
+            try:
+                cont = self.dual._expect_float(lambda mu: f(lam * mu), lam * s, log)
+            except QuadratureError:
+                return self._expect_float_rule(f, s, log, with_atom=not continuous)
+            atom_term = 0.0 if continuous else self.atom * float(np.asarray(f(np.zeros(1)), dtype=float).ravel()[0])
+            if not log:
+                return cont / lam + atom_term
+            if atom_term < 0:
+                raise ValueError("log_expect needs f >= 0 (the expectation came out negative)")
+            cont = cont - self._log_lam
+            return np.logaddexp(math.log(atom_term), cont) if atom_term > 0 else cont
+        return self._expect_float_rule(f, s, log)
+
+    def _expect_float_rule(self, f: Callable[[Any], Any], s: np.ndarray, log: bool, with_atom: bool = True) -> np.ndarray:
+        """E[f e^{−sν}] by the direct form (A) on this law's support (atom added exactly unless
+        ``with_atom`` is false)."""
+        try:
+            return self._expect_direct_float(f, s, log, with_atom)
+        except QuadratureError:
+            # near λ = 1 the pole of 1/ν costs O(1/|ln λ|) nodes: entries the direct form
+            # cannot afford use the pole-free form (B), whose cancellation is measured
+            out = np.empty_like(s)
+            for i in range(s.size):
+                try:
+                    out[i] = self._expect_direct_float(f, s[i : i + 1], log, with_atom)[0]
+                except QuadratureError:
+                    out[i] = self._expect_subtracted_float(f, s[i : i + 1], log, with_atom)[0]
+            return out
+
+    def _expect_mp(self, f: Callable[[Any], Any], dps: int, s: Any, log: bool, continuous: bool = False) -> Any:
         s = _scalar_mp("s", s)
 
         def make(ctx: Any) -> Callable[[Any], Any]:
@@ -930,7 +974,7 @@ class MarchenkoPastur:
             return lambda nu: ctx.convert(f(nu)) * ctx.exp(-sm * nu)
 
         def atom(ctx: Any) -> Any:
-            return ctx.convert(f(ctx.mpf(0)))
+            return ctx.mpf(0) if continuous else ctx.convert(f(ctx.mpf(0)))
 
         value, atom_term = self.edge_expect_mp(make, dps + 2, s_lo=float(s if not isinstance(s, str) else mpmath.mpf(s)),
                                                make_atom=atom)
@@ -978,6 +1022,12 @@ class MarchenkoPastur:
             if not math.isfinite(lost) or lost > 4 * digits + 20:
                 raise QuadratureError(f"E[F] cancels {lost:.1f} digits at lam={self.lam}; cannot certify {digits} digits")
             extra = int(lost) + _GUARD
+
+
+@lru_cache(maxsize=256)
+def _dual_law(lam: Any) -> MarchenkoPastur:
+    exact = to_fraction(lam)
+    return MarchenkoPastur(1 / exact if exact is not None else 1 / float(lam))
 
 
 def float64_nepers(kappa: np.ndarray) -> np.ndarray:
