@@ -8,7 +8,8 @@ Parts (λ ∈ {0.5, 0.9, 0.99, 1, 1.5}; N_tr = round(d_in/λ), the realised λ i
   against the asymptotic law of :func:`grok_theory.mp.edge.smallest_eigenvalue_law` (TW₁ soft
   edge / Edelman hard edge): Kolmogorov–Smirnov distance, mean and std errors, quantiles.
 * ``dense``: real data sets — X sampled, Σ_tr formed, numpy ``eigvalsh`` — for d_in ∈ {50, 200, 500}
-  (2000 sets each; the stored file has d_in = 500 for λ = 0.5, 0.9 only — the run was stopped): crossing times of the data-averaged curves (model: discrete GD,
+  (2000 sets each; the stored d_in = 500 rows for λ = 0.99, 1, 1.5 were computed later, one λ per
+  process with BLAS on one thread): crossing times of the data-averaged curves (model: discrete GD,
   η = 0.01, ε = 1e-3) against the prediction of :func:`grokking_time_distribution` from 2000
   *independent* bidiagonal spectra: quantiles 0.1/0.5/0.9 with order-statistic 95 % intervals,
   two-sample KS p-value.

@@ -276,3 +276,22 @@ def test_edge_crossing_time_at_the_hard_edge():
     assert edge_crossing_time(flow, "gen", 1e-3, 50, 0.5) == pytest.approx(math.log(1 / (50 * 2.5e-4)) / (2 * 0.02 * nu), rel=1e-10)
     with pytest.raises(ValueError, match="q"):
         edge_crossing_time(flow, "gen", 1e-3, 50, 1.0)
+
+
+def test_stored_ensembles_prediction_vs_real_data_sets():
+    """Every stored data-averaged row (scripts/finite_size_ensembles.py, dense part: d_in = 50, 200, 500,
+    five λ, 2000 real and 2000 bidiagonal data sets): the quantiles 0.1, 0.5, 0.9 of t_train and t_gen agree
+    within 4 standard errors of the difference (each read off its order-statistic 95 % interval) and no
+    two-sample KS p-value is below 0.001."""
+    rows = [r for r in json.loads((DATA / "finite_size_ensembles.json").read_text()) if r["part"] == "dense"]
+    assert {(r["d_in"], round(r["lam"], 1)) for r in rows} >= {(d, lam) for d in (50, 200, 500) for lam in (0.5, 0.9, 1.0, 1.5)}
+    for r in rows:
+        for k in ("t_train", "t_gen"):
+            x = r[k]
+            if x["never_pred"] > 0.9 and x["never_real"] > 0.9:
+                continue
+            for q in ("q0.1", "q0.5", "q0.9"):
+                v = x[q]
+                se = math.hypot(*((ci[1] - ci[0]) / 3.92 for ci in (v["pred_ci"], v["real_ci"])))
+                assert abs(v["pred"] - v["real"]) < 4 * se, (r["d_in"], r["lam"], k, q, v)
+            assert x["ks_p"] > 1e-3, (r["d_in"], r["lam"], k)
