@@ -167,7 +167,7 @@ def test_oscillating_gd_with_noise_at_late_times(lam, lr, t):
     assert model.oscillates
     ref = _gd_gen_by_quad(lam, t, 2 * lr, mpmath.mpf("0.1"))
     got = model.gen_loss(float(t))
-    assert abs(got / ref - 1) < 1e-14, (got, mpmath.nstr(ref, 20))
+    assert abs(got / ref - 1) < 5e-15, (got, mpmath.nstr(ref, 20))  # measured ≤ 1.1e-15
 
 
 def test_cancelling_parts_raise_the_working_digits_once():

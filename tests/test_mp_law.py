@@ -371,3 +371,11 @@ def test_float64_expect_above_one_through_the_dual_law(lam, s):
     assert abs(got / cont - 1) < 1e-24
     with pytest.raises(ValueError, match="continuous"):
         law.expect(lambda nu: nu, dps=20, certified=True, continuous=True)
+    with pytest.raises(TypeError, match="continuous"):
+        law.expect(lambda nu: nu, continuous="yes")
+
+
+def test_dual_law_is_exact():
+    """MP(1/λ) keeps λ exact: rational inputs as fractions, irrational SymPy numbers as SymPy numbers."""
+    assert MarchenkoPastur("1.5").dual == MarchenkoPastur(Fraction(2, 3))
+    assert MarchenkoPastur(sympy.sqrt(2)).dual == MarchenkoPastur(1 / sympy.sqrt(2))

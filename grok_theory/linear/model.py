@@ -390,7 +390,7 @@ class TeacherStudent(GradientRates):
             nf = self._noise_factor(nu)
             if decaying:
                 h = self.mode_factor(t, nu, mp)
-                w2m1, wm1 = h * h - 2 * h, -h
+                w2m1 = h * h - 2 * h
                 if which == "gen":
                     return lam * s2 * nf * w2m1
                 if which == "train":
@@ -659,7 +659,6 @@ class TeacherStudent(GradientRates):
         if entire_form_preferred(self, which, tf, dps + 3):
             # one integrand entire in ν (no pole at ν = −γ/2): the cheaper form at moderate times
             return entire_curve_mp(self, which, t_kept, tf, dps, log)
-        law = self.law
         parts: list[tuple[Any, float, float, bool]] = []  # (make_F, s_lo, s_hi, pole_correct)
         consts: list[Callable[[Any], Any]] = []  # exact constants (make_value(ctx))
 

@@ -919,6 +919,8 @@ class MarchenkoPastur:
     def _expect(self, f: Callable[..., Any], dps: int | None, s: Any, log: bool, continuous: bool = False) -> Any:
         if not callable(f):
             raise TypeError(f"f must be callable, got {f!r}")
+        if not isinstance(continuous, (bool, np.bool_)):
+            raise TypeError(f"continuous must be True or False, got {continuous!r}")
         if takes_context(f):
             f_ctx = f
             if dps is None:
@@ -1027,7 +1029,7 @@ class MarchenkoPastur:
 @lru_cache(maxsize=256)
 def _dual_law(lam: Any) -> MarchenkoPastur:
     exact = to_fraction(lam)
-    return MarchenkoPastur(1 / exact if exact is not None else 1 / float(lam))
+    return MarchenkoPastur(1 / exact if exact is not None else 1 / lam)  # (None: an irrational SymPy number)
 
 
 def float64_nepers(kappa: np.ndarray) -> np.ndarray:
